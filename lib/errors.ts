@@ -1,0 +1,191 @@
+/**
+ * The one list of failure kinds, and the error every registry layer throws.
+ *
+ * HTTP statuses are mapped to kinds here and nowhere else.
+ *
+ * @module
+ */
+
+/** Why an image failed, in a form a program can switch on. */
+export type FailureKind =
+  | "missing"
+  | "mismatch"
+  | "unauthorized"
+  | "denied"
+  | "tls"
+  | "network"
+  | "timeout"
+  | "rate-limited"
+  | "server"
+  | "invalid-manifest"
+  | "digest-mismatch"
+  | "interrupted";
+
+/** Every failure kind, in a stable order. */
+export const FAILURE_KINDS: readonly FailureKind[] = [
+  "missing",
+  "mismatch",
+  "unauthorized",
+  "denied",
+  "tls",
+  "network",
+  "timeout",
+  "rate-limited",
+  "server",
+  "invalid-manifest",
+  "digest-mismatch",
+  "interrupted",
+];
+
+/** Options of {@linkcode RegistryError}. */
+export interface RegistryErrorOptions {
+  /** HTTP status of the answer, when there was one. */
+  status?: number;
+  /** HTTP method of the failed request. */
+  method?: string;
+  /** URL of the failed request; it is redacted before it is kept. */
+  url?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * An error talking to a registry, carrying a {@linkcode FailureKind}.
+ *
+ * @example Usage
+ * ```ts
+ * import { RegistryError } from "./errors.ts";
+ * const err = new RegistryError("missing", "manifest unknown", { status: 404 });
+ * console.assert(err.kind === "missing");
+ * ```
+ */
+export class RegistryError extends Error {
+  /** What kind of failure this is. */
+  readonly kind: FailureKind;
+  /** HTTP status, when the registry answered. */
+  readonly status?: number;
+  /** HTTP method of the request. */
+  readonly method?: string;
+  /** Redacted URL of the request. */
+  readonly url?: string;
+
+  constructor(
+    kind: FailureKind,
+    message: string,
+    options: RegistryErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    this.name = "RegistryError";
+    this.kind = kind;
+    this.status = options.status;
+    this.method = options.method;
+    this.url = options.url === undefined ? undefined : redactUrl(options.url);
+  }
+}
+
+const SECRET_PARAMS = /^(token|access_token|password|secret|signature|x-amz-signature|x-amz-credential|sig|key)$/i;
+
+/**
+ * Removes user info and secret-looking query values from a URL.
+ *
+ * @example Usage
+ * ```ts
+ * import { redactUrl } from "./errors.ts";
+ * console.assert(
+ *   redactUrl("https://u:p@reg.io/v2/?token=abc") ===
+ *     "https://reg.io/v2/?token=REDACTED",
+ * );
+ * ```
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, "//");
+  }
+  parsed.username = "";
+  parsed.password = "";
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAMS.test(name)) parsed.searchParams.set(name, "REDACTED");
+  }
+  return parsed.toString();
+}
+
+/**
+ * Maps an HTTP status (and the registry's error code, when known) to a kind.
+ *
+ * @example Usage
+ * ```ts
+ * import { kindForStatus } from "./errors.ts";
+ * console.assert(kindForStatus(429) === "rate-limited");
+ * console.assert(kindForStatus(404, "MANIFEST_UNKNOWN") === "missing");
+ * ```
+ */
+export function kindForStatus(status: number, code?: string): FailureKind {
+  if (status === 401) return "unauthorized";
+  if (status === 403) return code === "TOOMANYREQUESTS" ? "rate-limited" : "denied";
+  if (status === 404) return "missing";
+  if (status === 408) return "timeout";
+  if (status === 429) return "rate-limited";
+  if (status === 400 && code === "MANIFEST_INVALID") return "invalid-manifest";
+  return "server";
+}
+
+/**
+ * Builds the error for a registry answer that was not a success, in the form
+ * `GET "<url>": response status code 404: manifest unknown: <detail>`.
+ *
+ * @example Usage
+ * ```ts
+ * import { errorFromResponse } from "./errors.ts";
+ * const body = '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}';
+ * const err = errorFromResponse("GET", "https://r.io/v2/a/manifests/1", 404, body);
+ * console.assert(err.kind === "missing");
+ * console.assert(
+ *   err.message ===
+ *     'GET "https://r.io/v2/a/manifests/1": response status code 404: manifest unknown',
+ * );
+ * ```
+ */
+export function errorFromResponse(
+  method: string,
+  url: string,
+  status: number,
+  body = "",
+): RegistryError {
+  const { code, detail } = parseErrorBody(body);
+  const kind = kindForStatus(status, code);
+  let message = `${method} "${redactUrl(url)}": response status code ${status}`;
+  if (detail) message += `: ${detail}`;
+  return new RegistryError(kind, message, { status, method, url });
+}
+
+function parseErrorBody(body: string): { code?: string; detail?: string } {
+  const text = body.trim();
+  if (!text) return {};
+  if (text.startsWith("{")) {
+    try {
+      const parsed = JSON.parse(text) as {
+        errors?: { code?: string; message?: string; detail?: unknown }[];
+      };
+      const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
+      const first = errors[0];
+      if (first) {
+        const parts = errors.map((e) => {
+          const msg = (e.message ?? e.code ?? "").toString().toLowerCase();
+          const d = typeof e.detail === "string" && e.detail ? `: ${e.detail}` : "";
+          return msg + d;
+        });
+        return { code: first.code, detail: parts.join("; ") };
+      }
+    } catch {
+      // not JSON after all: fall through to the text form
+    }
+  }
+  if (/^\s*<(!doctype|html)/i.test(text)) {
+    return { detail: "unexpected HTML answer" };
+  }
+  const oneLine = text.replace(/\s+/g, " ");
+  return { detail: oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine };
+}
