@@ -1,0 +1,321 @@
+/**
+ * The `hangar` command line: `hangar mirror-validate` (also `hangar mirror
+ * validate`). Turns flags into options, runs the engine, turns results into
+ * output, the failed file and an exit code.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { createClientFactory } from "./lib/clients.ts";
+import type { CredentialSources } from "./lib/credentials.ts";
+import { parseDuration } from "./lib/duration.ts";
+import type { Fetch } from "./lib/fetch.ts";
+import { readImageList } from "./lib/image_list.ts";
+import {
+  countResult,
+  emptyTally,
+  formatLogLine,
+  type LogLine,
+  resultLines,
+  summaryLine,
+} from "./lib/report.ts";
+import { type LineResult, validateList } from "./lib/validate.ts";
+import { checkRegistryName } from "./lib/_cli_support.ts";
+
+
+/** The version printed by `--version`. */
+export const VERSION = "0.1.0";
+
+/** Exit status of a run. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Where the CLI reads and writes; every field has a real default. */
+export interface CliIo {
+  /** Receives stdout text (one call per line, newline included). */
+  stdout: (text: string) => void;
+  /** Receives stderr text (one call per line, newline included). */
+  stderr: (text: string) => void;
+  /** Environment variables. */
+  env: Record<string, string | undefined>;
+  /** Whether output is a terminal (colour only then, and never with NO_COLOR). */
+  isTerminal: boolean;
+  /** Base fetch for registry requests (tests pass a fake registry). */
+  fetch?: Fetch;
+  /** Interrupts the run (Ctrl-C / SIGTERM). */
+  signal?: AbortSignal;
+  /** Wall clock for log lines. */
+  now: () => Date;
+  /** Credential sources (home, files, helpers); defaults to the real ones. */
+  credentials?: CredentialSources;
+}
+
+function defaultIo(): CliIo {
+  const encoder = new TextEncoder();
+  return {
+    stdout: (text) => writeAll(Deno.stdout, encoder.encode(text)),
+    stderr: (text) => writeAll(Deno.stderr, encoder.encode(text)),
+    env: Deno.env.toObject(),
+    isTerminal: Deno.stdout.isTerminal(),
+    now: () => new Date(),
+  };
+}
+
+function writeAll(target: { writeSync(p: Uint8Array): number }, bytes: Uint8Array) {
+  let offset = 0;
+  while (offset < bytes.length) offset += target.writeSync(bytes.subarray(offset));
+}
+
+const VALIDATE_DESCRIPTION =
+  "Validate that mirrored images in the destination registry are exactly what the source serves";
+
+function validateCommand(name: string) {
+  return new Command(name)
+    .description(VALIDATE_DESCRIPTION)
+    .requiredOption("-f, --file <file>", "image list file")
+    .option("-s, --source <registry>", "source registry override (env SOURCE_REGISTRY)")
+    .option("-d, --destination <registry>", "destination registry override (env DEST_REGISTRY)")
+    .option("-a, --arch <list>", "architectures to check, comma separated", "amd64,arm64")
+    .option("--os <list>", "operating systems to check, comma separated", "linux,windows")
+    .option("-j, --jobs <n>", "images validated at once (1 to 20)", "1")
+    .option("-o, --output <file>", "file that receives the failed lines", "mirror-validate-failed.txt")
+    .addOption(new Option("--failed <file>", "alias of --output").hideHelp())
+    .option("--tls-verify [bool]", "verify TLS; false skips it and falls back to http", "true")
+    .option("--debug", "debug log, including srcSpec / dstSpec of every compared image", false)
+    .option("--default-project <name>", "project put in front of a one-segment destination name", "library")
+    .option("--source-project <name>", "replace the project of source names")
+    .option("--destination-project <name>", "replace the project of destination names")
+    .option("--timeout <duration>", "limit for one image, e.g. 30s, 10m; 0 = none", "10m");
+}
+
+type ValidateFlags = ReturnType<ReturnType<typeof validateCommand>["opts"]>;
+
+/**
+ * Runs the CLI with `args` (without the program name) and returns the exit code.
+ *
+ * @example Usage
+ * ```ts
+ * import { main } from "./cli.ts";
+ * let out = "";
+ * const code = await main(["--version"], { stdout: (t) => (out += t) });
+ * console.assert(code === 0 && out.trim() === "0.1.0");
+ * ```
+ */
+export async function main(
+  args: string[],
+  io: Partial<CliIo> = {},
+): Promise<number> {
+  const full: CliIo = { ...defaultIo(), ...io };
+  let code: number = EXIT.ok;
+  const output = {
+    writeOut: (text: string) => full.stdout(text),
+    writeErr: (text: string) => full.stderr(text),
+  };
+  const program = new Command("hangar")
+    .description("Mirror and validate container images")
+    .version(VERSION, "-v, --version")
+    .exitOverride()
+    .configureOutput(output)
+    .showSuggestionAfterError(true);
+  const action = async (flags: ValidateFlags) => {
+    code = await runValidate(flags, full);
+  };
+  program.addCommand(
+    validateCommand("mirror-validate").exitOverride().configureOutput(output).action(action),
+  );
+  const mirror = new Command("mirror").description("Mirror commands").exitOverride()
+    .configureOutput(output);
+  mirror.addCommand(
+    validateCommand("validate").exitOverride().configureOutput(output).action(action),
+  );
+  program.addCommand(mirror);
+  try {
+    await program.parseAsync(args, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      full.stderr(`Error: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (args.length === 0) {
+    full.stdout(program.helpInformation());
+    return EXIT.usage;
+  }
+  return code;
+}
+
+class UsageError extends Error {}
+
+function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
+}
+
+async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
+  const started = performance.now();
+  const color = io.isTerminal && !io.env.NO_COLOR;
+  const log = (line: LogLine) => {
+    const text = formatLogLine(line, io.now(), color) + "\n";
+    if (line.level === "INFO" || line.level === "DEBU") io.stdout(text);
+    else io.stderr(text);
+  };
+  const debug = flags.debug
+    ? (message: string) => log({ level: "DEBU", message })
+    : undefined;
+
+  let jobs = Number(flags.jobs);
+  if (!Number.isInteger(jobs)) throw new UsageError(`Invalid --jobs "${flags.jobs}": not a whole number`);
+  if (jobs < 1 || jobs > 20) {
+    const clamped = Math.min(20, Math.max(1, jobs));
+    log({ level: "WARN", message: `--jobs ${jobs} is out of range 1..20: using ${clamped}` });
+    jobs = clamped;
+  }
+  let timeoutMs: number;
+  try {
+    timeoutMs = parseDuration(flags.timeout);
+  } catch (error) {
+    throw new UsageError(`Invalid --timeout: ${(error as Error).message}`);
+  }
+  const tlsText = flags.tlsVerify === true ? "true" : String(flags.tlsVerify).toLowerCase();
+  if (!["true", "false", "1", "0"].includes(tlsText)) {
+    throw new UsageError(`Invalid --tls-verify "${flags.tlsVerify}": use true or false`);
+  }
+  const tlsVerify = tlsText === "true" || tlsText === "1";
+  const architectures = splitList(flags.arch);
+  const oses = splitList(flags.os);
+  if (architectures.length === 0) throw new UsageError("Invalid --arch: the list is empty");
+  if (oses.length === 0) throw new UsageError("Invalid --os: the list is empty");
+  const source = flags.source ?? (io.env.SOURCE_REGISTRY || undefined);
+  const destination = flags.destination ?? (io.env.DEST_REGISTRY || undefined);
+  for (const [flag, value] of [["--source", source], ["--destination", destination]] as const) {
+    if (value !== undefined) {
+      const problem = checkRegistryName(value);
+      if (problem) throw new UsageError(`Invalid ${flag} "${value}": ${problem}`);
+    }
+  }
+  const outputFile = flags.failed ?? flags.output;
+  const file = flags.file;
+  const list = await openList(file);
+  await checkWritable(outputFile);
+
+  const clients = createClientFactory({
+    tlsVerify,
+    ...(io.fetch ? { fetch: io.fetch } : {}),
+    ...(io.credentials ? { credentials: io.credentials } : { credentials: { env: io.env } }),
+    ...(debug ? { debug } : {}),
+  });
+  const items = readImageList(list, {
+    ...(source ? { source } : {}),
+    ...(destination ? { destination } : {}),
+    defaultProject: flags.defaultProject,
+    ...(flags.sourceProject ? { sourceProject: flags.sourceProject } : {}),
+    ...(flags.destinationProject ? { destinationProject: flags.destinationProject } : {}),
+  });
+  const tally = emptyTally();
+  const toRetry: { line: number; text: string }[] = [];
+  const results = validateList(items, {
+    clients,
+    architectures,
+    oses,
+    jobs,
+    timeoutMs,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  for await (const result of results) {
+    countResult(tally, result);
+    for (const line of resultLines(result, { file, debug: flags.debug })) log(line);
+    if (needsRetry(result)) toRetry.push({ line: result.line, text: result.text });
+  }
+  const interrupted = io.signal?.aborted ?? false;
+  const total = tally.passed + tally.skipped + tally.failed + tally.invalid + tally.notRun;
+  if (total === 0) {
+    log({ level: "ERRO", message: `Image list "${file}" has no image to validate` });
+    return EXIT.usage;
+  }
+  log({ level: "INFO", message: summaryLine(tally, performance.now() - started, interrupted) });
+  try {
+    if (toRetry.length > 0) {
+      toRetry.sort((a, b) => a.line - b.line);
+      await Deno.writeTextFile(outputFile, toRetry.map((r) => r.text + "\n").join(""));
+      log({ level: "INFO", message: `${toRetry.length} failed lines written to "${outputFile}"` });
+    } else {
+      await Deno.remove(outputFile).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
+  } catch (error) {
+    log({ level: "ERRO", message: `Cannot write "${outputFile}": ${(error as Error).message}` });
+    return EXIT.usage;
+  }
+  if (interrupted) return EXIT.interrupted;
+  return tally.failed + tally.invalid > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function needsRetry(result: LineResult): boolean {
+  return result.kind === "image" &&
+    (result.outcome === undefined || result.outcome.verdict.status === "failed");
+}
+
+async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
+  let handle: Deno.FsFile;
+  try {
+    const info = await Deno.stat(file);
+    if (info.isDirectory) throw new UsageError(`Cannot read image list "${file}": it is a directory`);
+    handle = await Deno.open(file, { read: true });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Cannot read image list "${file}": ${reason(error)}`);
+  }
+  const head = new Uint8Array(8192);
+  const n = (await handle.read(head)) ?? 0;
+  if (head.subarray(0, n).includes(0)) {
+    handle.close();
+    throw new UsageError(`Cannot read image list "${file}": it is a binary file, not a text list`);
+  }
+  await handle.seek(0, Deno.SeekMode.Start);
+  return handle.readable;
+}
+
+async function checkWritable(file: string): Promise<void> {
+  try {
+    const info = await Deno.stat(file);
+    if (info.isDirectory) throw new UsageError(`Cannot write failed list "${file}": it is a directory`);
+    const handle = await Deno.open(file, { write: true, append: true });
+    handle.close();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new UsageError(`Cannot write failed list "${file}": ${reason(error)}`);
+    }
+    try {
+      const handle = await Deno.open(file, { write: true, createNew: true });
+      handle.close();
+      await Deno.remove(file);
+    } catch (inner) {
+      throw new UsageError(`Cannot write failed list "${file}": ${reason(inner)}`);
+    }
+  }
+}
+
+function reason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\(os error \d+\).*$/, "").replace(/:\s*$/, "");
+}
+
+if (import.meta.main) {
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) Deno.exit(EXIT.interrupted);
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  const code = await main(Deno.args, { signal: controller.signal });
+  Deno.exit(code);
+}
