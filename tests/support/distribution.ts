@@ -1,0 +1,247 @@
+/**
+ * Real CNCF distribution registries (`docker-registry` 2.8) for tests, on
+ * 127.0.0.1, with optional TLS, htpasswd or token auth.
+ *
+ * @module
+ */
+
+import { distributionConfig, probe } from "./_distribution_config.ts";
+import { LineTail, parseAccessLine, readLines } from "./_process_lines.ts";
+
+export {
+  makeHtpasswd,
+  makeTestCertificates,
+  type TestCertificates,
+} from "./_certificates.ts";
+
+const INSTALL_HINT = "apt-get install -y docker-registry skopeo apache2-utils";
+const PROBE = "hangar-probe";
+const START_TIMEOUT_MS = 10_000;
+
+/**
+ * Throws unless every named tool is an executable on `PATH`.
+ *
+ * @example Usage
+ * ```ts
+ * import { requireTools } from "./distribution.ts";
+ * await requireTools("openssl");
+ * ```
+ */
+export async function requireTools(...names: string[]): Promise<void> {
+  const dirs = (Deno.env.get("PATH") ?? "").split(":").filter((d) => d !== "");
+  const missing: string[] = [];
+  for (const name of names) {
+    let found = false;
+    for (const dir of dirs) {
+      const info = await Deno.stat(`${dir}/${name}`).catch(() => undefined);
+      if (info?.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) found = true;
+      if (found) break;
+    }
+    if (!found) missing.push(`"${name}"`);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `Missing test tools ${
+        missing.join(", ")
+      }: install them with ${INSTALL_HINT}`,
+    );
+  }
+}
+
+/** Options of {@linkcode startDistribution}. */
+export interface DistributionOptions {
+  /**
+   * Storage root; kept on stop. Two registries may serve one directory.
+   * @default a temporary directory removed on stop
+   */
+  storageDir?: string;
+  /**
+   * Serve HTTPS with this certificate and key (see `makeTestCertificates`).
+   * @default plain HTTP
+   */
+  tls?: { certFile: string; keyFile: string };
+  /**
+   * Require Basic auth from this bcrypt htpasswd file (see `makeHtpasswd`).
+   * @default no auth
+   */
+  htpasswd?: { file: string };
+  /**
+   * Require bearer tokens (RS256 JWTs whose `x5c` certificate is in the bundle).
+   * @default no auth
+   */
+  token?: {
+    realm: string;
+    service: string;
+    issuer: string;
+    rootCertBundle: string;
+  };
+}
+
+/** A running registry made by {@linkcode startDistribution}. */
+export interface Distribution {
+  /** `127.0.0.1:PORT`. */
+  host: string;
+  /** `http://127.0.0.1:PORT`, or `https://` with TLS. */
+  url: string;
+  /** The storage root. */
+  storageDir: string;
+  /**
+   * Requests logged so far (access-log lines), the helper's own probes left
+   * out. A line can trail its response by a moment: use
+   * {@linkcode Distribution.settledRequestCount} for exact counts.
+   */
+  requestCount(): number;
+  /** Waits until every request answered so far is logged, then counts them. */
+  settledRequestCount(): Promise<number>;
+  /** Starts counting from 0 again. */
+  resetRequestCount(): void;
+  /** Stops the process and removes the temporary files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `docker-registry serve` on a free port and waits until `/v2/` answers.
+ *
+ * @example Usage
+ * ```ts
+ * import { startDistribution } from "./distribution.ts";
+ * const registry = await startDistribution();
+ * const res = await fetch(`${registry.url}/v2/`);
+ * await res.body?.cancel();
+ * console.assert(res.status === 200);
+ * console.assert((await registry.settledRequestCount()) === 1);
+ * await registry.stop();
+ * ```
+ */
+export async function startDistribution(
+  options: DistributionOptions = {},
+): Promise<Distribution> {
+  await requireTools("docker-registry");
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const busy = error instanceof Error &&
+        error.message.includes("address already in use");
+      if (!busy || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnce(options: DistributionOptions): Promise<Distribution> {
+  const tempDir = await Deno.makeTempDir({ prefix: "hangar-distribution-" });
+  const storageDir = options.storageDir ?? `${tempDir}/storage`;
+  await Deno.mkdir(storageDir, { recursive: true });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const configFile = `${tempDir}/config.yml`;
+  await Deno.writeTextFile(
+    configFile,
+    distributionConfig({ ...options, port, storageDir }),
+  );
+
+  const child = new Deno.Command("docker-registry", {
+    args: ["serve", configFile],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const tail = new LineTail(60);
+  let count = 0;
+  const waiters = new Map<string, () => void>();
+  let onListening = () => {};
+  const listening = new Promise<void>((resolve) => onListening = resolve);
+  const onLine = (line: string) => {
+    tail.push(line);
+    const access = parseAccessLine(line);
+    if (access === undefined) {
+      if (line.includes(`listening on 127.0.0.1:${port}`)) onListening();
+      return;
+    }
+    const probeId = /[?&]hangar-probe=([^&\s]+)/.exec(access.path)?.[1];
+    if (probeId === undefined) count++;
+    else waiters.get(probeId)?.();
+  };
+  const readers = Promise.all([
+    readLines(child.stdout, onLine),
+    readLines(child.stderr, onLine),
+  ]);
+  const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already exited
+    }
+    await child.status;
+    await readers;
+    await Deno.remove(tempDir, { recursive: true });
+  };
+  let probes = 0;
+  const settle = async (timeoutMs: number) => {
+    const id = `${Date.now()}-${++probes}`;
+    const logged = new Promise<void>((resolve) => waiters.set(id, resolve));
+    await probe(url, `/v2/?${PROBE}=${id}`);
+    await within(
+      logged,
+      timeoutMs,
+      () => `Registry at "${url}" did not log request "${id}"`,
+    );
+    waiters.delete(id);
+  };
+
+  try {
+    const exited = child.status.then((status) => {
+      throw new Error(`exited with code ${status.code}`);
+    });
+    await within(
+      Promise.race([listening, exited]),
+      START_TIMEOUT_MS,
+      () => "no answer within 10 s",
+    );
+    await settle(START_TIMEOUT_MS);
+  } catch (error) {
+    await stop();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Cannot start docker-registry on "127.0.0.1:${port}": ${reason}\n${tail.text()}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return {
+    host: `127.0.0.1:${port}`,
+    url,
+    storageDir,
+    requestCount: () => count,
+    settledRequestCount: async () => {
+      await settle(5_000);
+      return count;
+    },
+    resetRequestCount: () => {
+      count = 0;
+    },
+    stop,
+  };
+}
+
+async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: () => string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
