@@ -7,6 +7,7 @@
 
 import { type CredentialSources, findCredential } from "./credentials.ts";
 import type { Fetch } from "./fetch.ts";
+import { loginHint } from "./auth.ts";
 import { RegistryClient } from "./registry_client.ts";
 import { TokenCache } from "./token_cache.ts";
 import type { ClientFactory, Side } from "./validate.ts";
@@ -58,6 +59,7 @@ export function createClientFactory(
         ...(options.fetch ? { fetch: options.fetch } : {}),
         tlsVerify,
         tokenCache,
+        authHint: loginHint(registry, side),
         credential: () => (credential ??= findCredential(registry, side, options.credentials)),
         ...(options.debug ? { debug: options.debug } : {}),
         ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),

@@ -1,0 +1,172 @@
+/**
+ * A `fetch` on `node:https` / `node:http` that skips certificate verification.
+ * Private: use `createFetch({ tlsVerify: false })`.
+ *
+ * @module
+ */
+import http from "node:http";
+import https from "node:https";
+import type { ClosableFetch } from "./fetch.ts";
+
+/** Options of {@linkcode createInsecureFetch}. */
+export interface InsecureFetchOptions {
+  /**
+   * Client certificate chain (PEM) for mutual TLS.
+   * @default {undefined}
+   */
+  cert?: string;
+  /**
+   * Private key (PEM) of the client certificate.
+   * @default {undefined}
+   */
+  key?: string;
+}
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Creates a fetch that accepts any server certificate, keeps connections alive,
+ * streams bodies, honours `AbortSignal` and never follows redirects.
+ *
+ * @example Usage
+ * ```ts
+ * import { createInsecureFetch } from "./_insecure_fetch.ts";
+ * const fetch = createInsecureFetch();
+ * console.assert(typeof fetch === "function");
+ * fetch.close();
+ * ```
+ */
+export function createInsecureFetch(
+  options: InsecureFetchOptions = {},
+): ClosableFetch {
+  const httpsAgent = new https.Agent({
+    keepAlive: true,
+    rejectUnauthorized: false,
+    ...(options.cert !== undefined ? { cert: options.cert } : {}),
+    ...(options.key !== undefined ? { key: options.key } : {}),
+  });
+  const httpAgent = new http.Agent({ keepAlive: true });
+  async function insecureFetch(request: Request): Promise<Response> {
+    const signal = request.signal;
+    signal.throwIfAborted();
+    const url = new URL(request.url);
+    const body = request.body === null
+      ? undefined
+      : new Uint8Array(await request.arrayBuffer());
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => headers[name] = value);
+    if (body !== undefined) headers["content-length"] = String(body.byteLength);
+    const secure = url.protocol === "https:";
+    if (!secure && url.protocol !== "http:") {
+      throw new TypeError(
+        `Cannot fetch "${url.protocol}" URLs: only http and https are supported`,
+      );
+    }
+    const transport = secure ? https : http;
+    return await new Promise<Response>((resolve, reject) => {
+      const req = transport.request(url, {
+        method: request.method,
+        headers,
+        agent: secure ? httpsAgent : httpAgent,
+      }, (res) => {
+        const responseHeaders = new Headers();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+          responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        }
+        const status = res.statusCode ?? 0;
+        let stream: ReadableStream<Uint8Array> | null = null;
+        if (request.method === "HEAD" || NULL_BODY_STATUS.has(status)) {
+          res.resume();
+          signal.removeEventListener("abort", onAbort);
+        } else {
+          stream = bodyStream(
+            res,
+            signal,
+            () => signal.removeEventListener("abort", onAbort),
+          );
+        }
+        const response = new Response(stream, {
+          status,
+          statusText: res.statusMessage ?? "",
+          headers: responseHeaders,
+        });
+        Object.defineProperty(response, "url", { value: request.url });
+        settled = true;
+        resolve(response);
+      });
+      let settled = false;
+      function onAbort(): void {
+        req.destroy();
+        if (!settled) {
+          settled = true;
+          reject(signal.reason);
+        }
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
+      req.on("error", (error: Error) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
+      });
+      req.end(body);
+    });
+  }
+  return Object.assign(insecureFetch, {
+    close(): void {
+      httpsAgent.destroy();
+      httpAgent.destroy();
+    },
+  });
+}
+
+function bodyStream(
+  res: http.IncomingMessage,
+  signal: AbortSignal,
+  done: () => void,
+): ReadableStream<Uint8Array> {
+  let finished = false;
+  let fail: (reason: unknown) => void = () => {};
+  function onAbort(): void {
+    fail(signal.reason);
+    res.destroy();
+  }
+  function finish(): void {
+    finished = true;
+    signal.removeEventListener("abort", onAbort);
+    done();
+  }
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      fail = (reason) => {
+        if (finished) return;
+        finish();
+        controller.error(reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      res.on("data", (chunk: Uint8Array) => {
+        if (finished) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 0) <= 0) res.pause();
+      });
+      res.on("end", () => {
+        if (finished) return;
+        finish();
+        controller.close();
+      });
+      res.on("error", (error: Error) => fail(error));
+      res.on(
+        "close",
+        () => fail(new Error("connection closed before the body was complete")),
+      );
+    },
+    pull() {
+      res.resume();
+    },
+    cancel() {
+      if (!finished) finish();
+      res.destroy();
+    },
+  }, { highWaterMark: 4 });
+}

@@ -1,0 +1,81 @@
+/**
+ * The base of the transport stack: a `fetch` that verifies TLS (optionally with
+ * extra CA certificates or a client certificate) or one that does not.
+ *
+ * Redirects are never followed here: the registry client follows them itself so
+ * that credentials never travel to another host.
+ *
+ * @module
+ */
+import { createInsecureFetch } from "./_insecure_fetch.ts";
+
+/** The one function every transport layer takes and returns. */
+export type Fetch = (request: Request) => Promise<Response>;
+
+/** A {@linkcode Fetch} that holds connections or clients until it is closed. */
+export type ClosableFetch = Fetch & {
+  /** Releases the HTTP client or connection pool; safe to call twice. */
+  close(): void;
+};
+
+/** Options of {@linkcode createFetch}. */
+export interface CreateFetchOptions {
+  /**
+   * Verify the server certificate. `false` uses an implementation on
+   * `node:https` with `rejectUnauthorized: false`.
+   * @default {true}
+   */
+  tlsVerify?: boolean;
+  /**
+   * Extra CA certificates (PEM) to trust.
+   * @default {undefined}
+   */
+  caCerts?: string[];
+  /**
+   * Client certificate chain (PEM) for mutual TLS.
+   * @default {undefined}
+   */
+  cert?: string;
+  /**
+   * Private key (PEM) of the client certificate.
+   * @default {undefined}
+   */
+  key?: string;
+}
+
+/**
+ * Creates the base fetch of the transport stack.
+ *
+ * @example Usage
+ * ```ts
+ * import { createFetch } from "./fetch.ts";
+ * const fetch = createFetch({ tlsVerify: true });
+ * console.assert(typeof fetch === "function");
+ * fetch.close();
+ * ```
+ */
+export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
+  if (options.tlsVerify === false) return createInsecureFetch(options);
+  const { caCerts, cert, key } = options;
+  const wantsClient = (caCerts !== undefined && caCerts.length > 0) ||
+    cert !== undefined || key !== undefined;
+  let client: Deno.HttpClient | undefined = wantsClient
+    ? Deno.createHttpClient({
+      ...(caCerts ? { caCerts } : {}),
+      ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+    })
+    : undefined;
+  async function verifiedFetch(request: Request): Promise<Response> {
+    const init: RequestInit & { client?: Deno.HttpClient } = {
+      redirect: "manual",
+    };
+    if (client) init.client = client;
+    return await fetch(request, init);
+  }
+  return Object.assign(verifiedFetch, {
+    close(): void {
+      client?.close();
+      client = undefined;
+    },
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * Retry policy (pure) and a fetch layer that applies it to idempotent requests.
+ *
+ * @module
+ */
+import type { Fetch } from "./fetch.ts";
+import { classifyNetError } from "./_net_errors.ts";
+
+/** What the last attempt ended with. */
+export interface RetryOutcome {
+  /** HTTP status, when a response came back. */
+  status?: number;
+  /** The error, when the attempt threw. */
+  error?: unknown;
+  /** The `Retry-After` header of the response. */
+  retryAfter?: string | null;
+}
+
+/** Options of {@linkcode retryDelay}. */
+export interface RetryPolicyOptions {
+  /**
+   * Delay before the second attempt, doubled for each further one.
+   * @default {500}
+   */
+  baseMs?: number;
+  /**
+   * Longest delay, also the cap on `Retry-After`.
+   * @default {30000}
+   */
+  maxMs?: number;
+  /**
+   * Attempts in all, the first included.
+   * @default {4}
+   */
+  maxAttempts?: number;
+  /**
+   * Random source in [0, 1) for the jitter.
+   * @default {Math.random}
+   */
+  random?: () => number;
+  /**
+   * Clock in ms, for `Retry-After` dates.
+   * @default {Date.now}
+   */
+  now?: () => number;
+}
+
+/**
+ * Decides whether (and after how many ms) to retry after attempt number
+ * `attempt` (1 = the first) ended with `outcome`; `undefined` means do not retry.
+ * Retries 408, 429, 5xx except 501, connection resets and timeouts, with
+ * exponential backoff and jitter (half to full delay), honouring `Retry-After`.
+ *
+ * @example Usage
+ * ```ts
+ * import { retryDelay } from "./retry.ts";
+ * console.assert(retryDelay(1, { status: 503 }, { random: () => 0 }) === 250);
+ * console.assert(retryDelay(1, { status: 404 }) === undefined);
+ * console.assert(retryDelay(1, { status: 429, retryAfter: "3" }) === 3000);
+ * console.assert(retryDelay(4, { status: 503 }) === undefined);
+ * ```
+ */
+export function retryDelay(
+  attempt: number,
+  outcome: RetryOutcome,
+  options: RetryPolicyOptions = {},
+): number | undefined {
+  const baseMs = options.baseMs ?? 500;
+  const maxMs = options.maxMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 4;
+  if (attempt >= maxAttempts || !isRetryable(outcome)) return undefined;
+  const after = parseRetryAfter(outcome.retryAfter, options.now ?? Date.now);
+  if (after !== undefined) return Math.min(after, maxMs);
+  const full = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  const random = options.random ?? Math.random;
+  return Math.round(full / 2 + (full / 2) * random());
+}
+
+function isRetryable(outcome: RetryOutcome): boolean {
+  if (outcome.status !== undefined) {
+    const status = outcome.status;
+    return status === 408 || status === 429 ||
+      (status >= 500 && status <= 599 && status !== 501);
+  }
+  if (outcome.error === undefined) return false;
+  const failure = classifyNetError(outcome.error);
+  return failure === "reset" || failure === "timeout" || failure === "other";
+}
+
+function parseRetryAfter(
+  value: string | null | undefined,
+  now: () => number,
+): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now());
+}
+
+/** Options of {@linkcode withRetry}. */
+export interface RetryOptions extends RetryPolicyOptions {
+  /**
+   * Waits `ms`, rejecting with the signal's reason when it is aborted.
+   * @default {a setTimeout-based sleep}
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Limit in ms for one attempt to get its response headers; an attempt that
+   * exceeds it fails with a "TimeoutError" and is retried. 0 = none.
+   * @default {0}
+   */
+  attemptTimeoutMs?: number;
+  /**
+   * Debug log; one line per retry, without secrets.
+   * @default {undefined}
+   */
+  debug?: (line: string) => void;
+}
+
+const IDEMPOTENT = new Set(["GET", "HEAD"]);
+
+/**
+ * Retries GET and HEAD requests according to {@linkcode retryDelay}; other
+ * methods pass through untouched. Stops as soon as the request's signal aborts.
+ *
+ * @example Usage
+ * ```ts
+ * import { withRetry } from "./retry.ts";
+ * let calls = 0;
+ * const fetch = withRetry(() => {
+ *   calls++;
+ *   return Promise.resolve(new Response(null, { status: calls < 3 ? 503 : 200 }));
+ * }, { sleep: () => Promise.resolve() });
+ * const response = await fetch(new Request("https://reg.io/v2/"));
+ * console.assert(response.status === 200 && calls === 3);
+ * ```
+ */
+export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
+  const sleep = options.sleep ?? abortableSleep;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 0;
+  return async function retryFetch(request: Request): Promise<Response> {
+    if (!IDEMPOTENT.has(request.method)) return await fetch(request);
+    const signal = request.signal;
+    for (let attempt = 1;; attempt++) {
+      signal.throwIfAborted();
+      let delay: number | undefined;
+      try {
+        const response = await attemptFetch(fetch, request, attemptTimeoutMs);
+        delay = retryDelay(attempt, {
+          status: response.status,
+          retryAfter: response.headers.get("retry-after"),
+        }, options);
+        if (delay === undefined) return response;
+        await response.body?.cancel();
+        options.debug?.(
+          `${request.method} ${
+            safeUrl(request)
+          } -> ${response.status}, retry ${attempt} in ${delay} ms`,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        delay = retryDelay(attempt, { error }, options);
+        if (delay === undefined) throw error;
+        options.debug?.(
+          `${request.method} ${
+            safeUrl(request)
+          } failed, retry ${attempt} in ${delay} ms`,
+        );
+      }
+      await sleep(delay, signal);
+    }
+  };
+}
+
+async function attemptFetch(
+  fetch: Fetch,
+  request: Request,
+  timeoutMs: number,
+): Promise<Response> {
+  if (timeoutMs <= 0) return await fetch(new Request(request));
+  const timer = new AbortController();
+  const id = setTimeout(
+    () =>
+      timer.abort(new DOMException("The request timed out", "TimeoutError")),
+    timeoutMs,
+  );
+  try {
+    const signal = AbortSignal.any([request.signal, timer.signal]);
+    return await fetch(new Request(request, { signal }));
+  } finally {
+    clearTimeout(id);
+  }
+}
+
+function safeUrl(request: Request): string {
+  const url = new URL(request.url);
+  return `${url.origin}${url.pathname}`;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const id = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    function onAbort(): void {
+      clearTimeout(id);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Maps transport failures to {@linkcode RegistryError}s and, for insecure
+ * registries, falls back from https to plain http.
+ *
+ * @module
+ */
+import { RegistryError } from "./errors.ts";
+import type { Fetch } from "./fetch.ts";
+import { classifyNetError, errorText, toRegistryError } from "./_net_errors.ts";
+
+/** Options of {@linkcode withSchemeFallback}. */
+export interface SchemeFallbackOptions {
+  /**
+   * Retry an https request that fails below HTTP (TLS, connection) once as plain
+   * http, and remember the host as http. This is what `--tls-verify=false` asks for.
+   */
+  insecure: boolean;
+}
+
+/**
+ * Wraps a fetch so that connection failures become RegistryErrors (kinds "tls",
+ * "network", "timeout") and, when insecure, https falls back to http.
+ *
+ * @example Usage
+ * ```ts
+ * import { withSchemeFallback } from "./scheme.ts";
+ * const seen: string[] = [];
+ * const fetch = withSchemeFallback((request) => {
+ *   seen.push(request.url);
+ *   if (request.url.startsWith("https:")) {
+ *     return Promise.reject(new TypeError("received corrupt message of type InvalidContentType"));
+ *   }
+ *   return Promise.resolve(new Response("ok"));
+ * }, { insecure: true });
+ * const response = await fetch(new Request("https://reg.io/v2/"));
+ * console.assert(response.status === 200);
+ * console.assert(seen.join(" ") === "https://reg.io/v2/ http://reg.io/v2/");
+ * ```
+ */
+export function withSchemeFallback(
+  fetch: Fetch,
+  options: SchemeFallbackOptions,
+): Fetch {
+  const httpHosts = new Set<string>();
+  const insecure = options.insecure;
+  async function send(request: Request): Promise<Response> {
+    try {
+      return withUrl(await fetch(request), request.url);
+    } catch (error) {
+      throw toRegistryError(error, request, { insecure });
+    }
+  }
+  return async function schemeFetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (!insecure || url.protocol !== "https:") return await send(request);
+    if (httpHosts.has(url.host)) return await send(await asHttp(request));
+    const spare = request.body === null ? request : request.clone();
+    try {
+      return withUrl(await fetch(request), request.url);
+    } catch (error) {
+      const failure = classifyNetError(error);
+      const mapped = toRegistryError(error, request, { insecure });
+      if (failure !== "tls" && failure !== "refused" && failure !== "reset") {
+        throw mapped;
+      }
+      let response: Response;
+      try {
+        response = await send(await asHttp(spare));
+      } catch (second) {
+        if (!(mapped instanceof RegistryError)) throw mapped;
+        throw new RegistryError(
+          mapped.kind,
+          `${mapped.message}; plain http failed too${
+            sameFailure(mapped, second) ? "" : `: ${errorText(second)}`
+          }`,
+          { method: request.method, url: request.url, cause: error },
+        );
+      }
+      httpHosts.add(url.host);
+      return response;
+    }
+  };
+}
+
+async function asHttp(request: Request): Promise<Request> {
+  const url = new URL(request.url);
+  url.protocol = "http:";
+  const body = request.body === null ? undefined : await request.arrayBuffer();
+  return new Request(url, {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+    redirect: request.redirect,
+  });
+}
+
+function sameFailure(first: RegistryError, second: unknown): boolean {
+  return second instanceof RegistryError && second.kind === first.kind &&
+    second.message.replaceAll("http://", "https://") === first.message;
+}
+
+function withUrl(response: Response, url: string): Response {
+  if (!response.url) Object.defineProperty(response, "url", { value: url });
+  return response;
+}
