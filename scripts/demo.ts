@@ -1,0 +1,157 @@
+/**
+ * The demo: two small registries served in-process by the project's own
+ * minimal OCI distribution server, holding correct and broken mirrors, and
+ * `hangar mirror-validate` run against them. Nothing else needs installing.
+ *
+ * Usage: deno task demo
+ */
+
+import { main } from "../cli.ts";
+import { OciRegistry, serveHandler } from "../tests/support/oci_server.ts";
+import { indexBody, pushManifest, seedImage } from "../tests/support/seed.ts";
+
+const AMD64 = { architecture: "amd64", os: "linux" };
+const ARM64 = { architecture: "arm64", os: "linux" };
+const S390X = { architecture: "s390x", os: "linux" };
+
+const source = serveHandler(new OciRegistry({ name: "source" }).handler);
+const mirror = serveHandler(new OciRegistry({ name: "mirror" }).handler);
+const dir = await Deno.makeTempDir({ prefix: "hangar-demo-" });
+try {
+  const src = source.url;
+  const dst = mirror.url;
+  // An exact mirror of a multi-arch OCI index with attestations.
+  await seedImage(src, { repository: "library/alpine", tag: "3.20" }, {
+    kind: "index",
+    format: "oci",
+    platforms: [AMD64, ARM64, S390X],
+    attestations: true,
+    seed: "alpine",
+  });
+  await seedImage(dst, { repository: "library/alpine", tag: "3.20" }, {
+    kind: "index",
+    format: "oci",
+    platforms: [AMD64, ARM64, S390X],
+    attestations: true,
+    seed: "alpine",
+  });
+  // Legacy hangar layout: the mirror's list keeps only the selected platforms.
+  const rancher = {
+    kind: "index",
+    format: "docker",
+    platforms: [AMD64, ARM64, S390X],
+    seed: "rancher",
+  } as const;
+  const seeded = await seedImage(src, {
+    repository: "rancher/rancher",
+    tag: "v2.9.0",
+  }, rancher);
+  await seedImage(
+    dst,
+    { repository: "rancher/rancher", tag: "v2.9.0" },
+    rancher,
+  );
+  const selected = seeded.children.filter((c) =>
+    c.platform.architecture !== "s390x"
+  );
+  await pushManifest(
+    dst,
+    { repository: "rancher/rancher", reference: "v2.9.0" },
+    indexBody("docker", selected),
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+  );
+  // A single image, wrapped in a one-entry list by the mirror.
+  const single = {
+    kind: "image",
+    format: "docker",
+    platform: AMD64,
+    seed: "busybox",
+  } as const;
+  const busybox = await seedImage(src, {
+    repository: "library/busybox",
+    tag: "1.36",
+  }, single);
+  await seedImage(
+    dst,
+    { repository: "library/busybox", tag: "1.36-single" },
+    single,
+  );
+  await pushManifest(
+    dst,
+    { repository: "library/busybox", reference: "1.36" },
+    indexBody("docker", [{
+      digest: busybox.digest,
+      mediaType: busybox.mediaType,
+      size: busybox.size,
+      platform: AMD64,
+    }]),
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+  );
+  // A stale mirror: upstream rebuilt arm64 since the mirror was made.
+  await seedImage(src, { repository: "library/nginx", tag: "1.27" }, {
+    kind: "index",
+    format: "docker",
+    platforms: [AMD64, ARM64],
+    seed: "nginx-new",
+  });
+  await seedImage(dst, { repository: "library/nginx", tag: "1.27" }, {
+    kind: "index",
+    format: "docker",
+    platforms: [AMD64, ARM64],
+    seed: "nginx-old",
+  });
+  // Never mirrored.
+  await seedImage(src, { repository: "library/redis", tag: "7" }, {
+    kind: "image",
+    format: "oci",
+    platform: AMD64,
+    seed: "redis",
+  });
+  // Only s390x: nothing to check for amd64/arm64.
+  await seedImage(src, { repository: "ibm/s390x-tool", tag: "1" }, {
+    kind: "image",
+    format: "oci",
+    platform: S390X,
+    seed: "s390x",
+  });
+
+  const list = `${dir}/list.txt`;
+  const failed = `${dir}/mirror-validate-failed.txt`;
+  await Deno.writeTextFile(
+    list,
+    [
+      "# images mirrored for the air-gapped cluster",
+      "alpine:3.20",
+      "rancher/rancher:v2.9.0",
+      "busybox:1.36",
+      "nginx:1.27",
+      "redis:7",
+      "ibm/s390x-tool:1",
+      "Not A Valid Reference",
+      "",
+    ].join("\n"),
+  );
+  const args = [
+    "mirror-validate",
+    "-f",
+    list,
+    "-s",
+    source.host,
+    "-d",
+    mirror.host,
+    "-j",
+    "4",
+    "--tls-verify=false",
+    "-o",
+    failed,
+  ];
+  console.log(`$ hangar ${args.join(" ")}\n`);
+  const code = await main(args);
+  console.log(`\nexit status: ${code}`);
+  console.log(`\n$ cat ${failed}`);
+  console.log(await Deno.readTextFile(failed).catch(() => "(no failed file)"));
+} finally {
+  await source.close();
+  await mirror.close();
+  await Deno.remove(dir, { recursive: true });
+}
