@@ -23,7 +23,6 @@ import {
 import { type LineResult, validateList } from "./lib/validate.ts";
 import { checkRegistryName } from "./lib/_cli_support.ts";
 
-
 /** The version printed by `--version`. */
 export const VERSION = "0.1.0";
 
@@ -61,9 +60,14 @@ function defaultIo(): CliIo {
   };
 }
 
-function writeAll(target: { writeSync(p: Uint8Array): number }, bytes: Uint8Array) {
+function writeAll(
+  target: { writeSync(p: Uint8Array): number },
+  bytes: Uint8Array,
+) {
   let offset = 0;
-  while (offset < bytes.length) offset += target.writeSync(bytes.subarray(offset));
+  while (offset < bytes.length) {
+    offset += target.writeSync(bytes.subarray(offset));
+  }
 }
 
 const VALIDATE_DESCRIPTION =
@@ -73,19 +77,56 @@ function validateCommand(name: string) {
   return new Command(name)
     .description(VALIDATE_DESCRIPTION)
     .requiredOption("-f, --file <file>", "image list file")
-    .option("-s, --source <registry>", "source registry override (env SOURCE_REGISTRY)")
-    .option("-d, --destination <registry>", "destination registry override (env DEST_REGISTRY)")
-    .option("-a, --arch <list>", "architectures to check, comma separated", "amd64,arm64")
-    .option("--os <list>", "operating systems to check, comma separated", "linux,windows")
+    .option(
+      "-s, --source <registry>",
+      "source registry override (env SOURCE_REGISTRY)",
+    )
+    .option(
+      "-d, --destination <registry>",
+      "destination registry override (env DEST_REGISTRY)",
+    )
+    .option(
+      "-a, --arch <list>",
+      "architectures to check, comma separated",
+      "amd64,arm64",
+    )
+    .option(
+      "--os <list>",
+      "operating systems to check, comma separated",
+      "linux,windows",
+    )
     .option("-j, --jobs <n>", "images validated at once (1 to 20)", "1")
-    .option("-o, --output <file>", "file that receives the failed lines", "mirror-validate-failed.txt")
+    .option(
+      "-o, --output <file>",
+      "file that receives the failed lines",
+      "mirror-validate-failed.txt",
+    )
     .addOption(new Option("--failed <file>", "alias of --output").hideHelp())
-    .option("--tls-verify [bool]", "verify TLS; false skips it and falls back to http", "true")
-    .option("--debug", "debug log, including srcSpec / dstSpec of every compared image", false)
-    .option("--default-project <name>", "project put in front of a one-segment destination name", "library")
+    .option(
+      "--tls-verify [bool]",
+      "verify TLS; false skips it and falls back to http",
+      "true",
+    )
+    .option(
+      "--debug",
+      "debug log, including srcSpec / dstSpec of every compared image",
+      false,
+    )
+    .option(
+      "--default-project <name>",
+      "project put in front of a one-segment destination name",
+      "library",
+    )
     .option("--source-project <name>", "replace the project of source names")
-    .option("--destination-project <name>", "replace the project of destination names")
-    .option("--timeout <duration>", "limit for one image, e.g. 30s, 10m; 0 = none", "10m");
+    .option(
+      "--destination-project <name>",
+      "replace the project of destination names",
+    )
+    .option(
+      "--timeout <duration>",
+      "limit for one image, e.g. 30s, 10m; 0 = none",
+      "10m",
+    );
 }
 
 type ValidateFlags = ReturnType<ReturnType<typeof validateCommand>["opts"]>;
@@ -121,12 +162,16 @@ export async function main(
     code = await runValidate(flags, full);
   };
   program.addCommand(
-    validateCommand("mirror-validate").exitOverride().configureOutput(output).action(action),
+    validateCommand("mirror-validate").exitOverride().configureOutput(output)
+      .action(action),
   );
-  const mirror = new Command("mirror").description("Mirror commands").exitOverride()
+  const mirror = new Command("mirror").description("Mirror commands")
+    .exitOverride()
     .configureOutput(output);
   mirror.addCommand(
-    validateCommand("validate").exitOverride().configureOutput(output).action(action),
+    validateCommand("validate").exitOverride().configureOutput(output).action(
+      action,
+    ),
   );
   program.addCommand(mirror);
   try {
@@ -151,7 +196,9 @@ export async function main(
 class UsageError extends Error {}
 
 function splitList(text: string): string[] {
-  return text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
+  return text.split(",").map((s) => s.trim().toLowerCase()).filter((s) =>
+    s !== ""
+  );
 }
 
 async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
@@ -167,10 +214,15 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     : undefined;
 
   let jobs = Number(flags.jobs);
-  if (!Number.isInteger(jobs)) throw new UsageError(`Invalid --jobs "${flags.jobs}": not a whole number`);
+  if (!Number.isInteger(jobs)) {
+    throw new UsageError(`Invalid --jobs "${flags.jobs}": not a whole number`);
+  }
   if (jobs < 1 || jobs > 20) {
     const clamped = Math.min(20, Math.max(1, jobs));
-    log({ level: "WARN", message: `--jobs ${jobs} is out of range 1..20: using ${clamped}` });
+    log({
+      level: "WARN",
+      message: `--jobs ${jobs} is out of range 1..20: using ${clamped}`,
+    });
     jobs = clamped;
   }
   let timeoutMs: number;
@@ -179,21 +231,36 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError(`Invalid --timeout: ${(error as Error).message}`);
   }
-  const tlsText = flags.tlsVerify === true ? "true" : String(flags.tlsVerify).toLowerCase();
+  const tlsText = flags.tlsVerify === true
+    ? "true"
+    : String(flags.tlsVerify).toLowerCase();
   if (!["true", "false", "1", "0"].includes(tlsText)) {
-    throw new UsageError(`Invalid --tls-verify "${flags.tlsVerify}": use true or false`);
+    throw new UsageError(
+      `Invalid --tls-verify "${flags.tlsVerify}": use true or false`,
+    );
   }
   const tlsVerify = tlsText === "true" || tlsText === "1";
   const architectures = splitList(flags.arch);
   const oses = splitList(flags.os);
-  if (architectures.length === 0) throw new UsageError("Invalid --arch: the list is empty");
-  if (oses.length === 0) throw new UsageError("Invalid --os: the list is empty");
+  if (architectures.length === 0) {
+    throw new UsageError("Invalid --arch: the list is empty");
+  }
+  if (oses.length === 0) {
+    throw new UsageError("Invalid --os: the list is empty");
+  }
   const source = flags.source ?? (io.env.SOURCE_REGISTRY || undefined);
   const destination = flags.destination ?? (io.env.DEST_REGISTRY || undefined);
-  for (const [flag, value] of [["--source", source], ["--destination", destination]] as const) {
+  for (
+    const [flag, value] of [["--source", source], [
+      "--destination",
+      destination,
+    ]] as const
+  ) {
     if (value !== undefined) {
       const problem = checkRegistryName(value);
-      if (problem) throw new UsageError(`Invalid ${flag} "${value}": ${problem}`);
+      if (problem) {
+        throw new UsageError(`Invalid ${flag} "${value}": ${problem}`);
+      }
     }
   }
   const outputFile = flags.failed ?? flags.output;
@@ -204,7 +271,9 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
   const clients = createClientFactory({
     tlsVerify,
     ...(io.fetch ? { fetch: io.fetch } : {}),
-    ...(io.credentials ? { credentials: io.credentials } : { credentials: { env: io.env } }),
+    ...(io.credentials
+      ? { credentials: io.credentials }
+      : { credentials: { env: io.env } }),
     ...(debug ? { debug } : {}),
   });
   const items = readImageList(list, {
@@ -212,7 +281,9 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     ...(destination ? { destination } : {}),
     defaultProject: flags.defaultProject,
     ...(flags.sourceProject ? { sourceProject: flags.sourceProject } : {}),
-    ...(flags.destinationProject ? { destinationProject: flags.destinationProject } : {}),
+    ...(flags.destinationProject
+      ? { destinationProject: flags.destinationProject }
+      : {}),
   });
   const tally = emptyTally();
   const toRetry: { line: number; text: string }[] = [];
@@ -226,28 +297,48 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
   });
   for await (const result of results) {
     countResult(tally, result);
-    for (const line of resultLines(result, { file, debug: flags.debug })) log(line);
-    if (needsRetry(result)) toRetry.push({ line: result.line, text: result.text });
+    for (const line of resultLines(result, { file, debug: flags.debug })) {
+      log(line);
+    }
+    if (needsRetry(result)) {
+      toRetry.push({ line: result.line, text: result.text });
+    }
   }
   const interrupted = io.signal?.aborted ?? false;
-  const total = tally.passed + tally.skipped + tally.failed + tally.invalid + tally.notRun;
+  const total = tally.passed + tally.skipped + tally.failed + tally.invalid +
+    tally.notRun;
   if (total === 0) {
-    log({ level: "ERRO", message: `Image list "${file}" has no image to validate` });
+    log({
+      level: "ERRO",
+      message: `Image list "${file}" has no image to validate`,
+    });
     return EXIT.usage;
   }
-  log({ level: "INFO", message: summaryLine(tally, performance.now() - started, interrupted) });
+  log({
+    level: "INFO",
+    message: summaryLine(tally, performance.now() - started, interrupted),
+  });
   try {
     if (toRetry.length > 0) {
       toRetry.sort((a, b) => a.line - b.line);
-      await Deno.writeTextFile(outputFile, toRetry.map((r) => r.text + "\n").join(""));
-      log({ level: "INFO", message: `${toRetry.length} failed lines written to "${outputFile}"` });
+      await Deno.writeTextFile(
+        outputFile,
+        toRetry.map((r) => r.text + "\n").join(""),
+      );
+      log({
+        level: "INFO",
+        message: `${toRetry.length} failed lines written to "${outputFile}"`,
+      });
     } else {
       await Deno.remove(outputFile).catch((e) => {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       });
     }
   } catch (error) {
-    log({ level: "ERRO", message: `Cannot write "${outputFile}": ${(error as Error).message}` });
+    log({
+      level: "ERRO",
+      message: `Cannot write "${outputFile}": ${(error as Error).message}`,
+    });
     return EXIT.usage;
   }
   if (interrupted) return EXIT.interrupted;
@@ -256,14 +347,19 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
 
 function needsRetry(result: LineResult): boolean {
   return result.kind === "image" &&
-    (result.outcome === undefined || result.outcome.verdict.status === "failed");
+    (result.outcome === undefined ||
+      result.outcome.verdict.status === "failed");
 }
 
 async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
   let handle: Deno.FsFile;
   try {
     const info = await Deno.stat(file);
-    if (info.isDirectory) throw new UsageError(`Cannot read image list "${file}": it is a directory`);
+    if (info.isDirectory) {
+      throw new UsageError(
+        `Cannot read image list "${file}": it is a directory`,
+      );
+    }
     handle = await Deno.open(file, { read: true });
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -273,7 +369,9 @@ async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
   const n = (await handle.read(head)) ?? 0;
   if (head.subarray(0, n).includes(0)) {
     handle.close();
-    throw new UsageError(`Cannot read image list "${file}": it is a binary file, not a text list`);
+    throw new UsageError(
+      `Cannot read image list "${file}": it is a binary file, not a text list`,
+    );
   }
   await handle.seek(0, Deno.SeekMode.Start);
   return handle.readable;
@@ -282,20 +380,28 @@ async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
 async function checkWritable(file: string): Promise<void> {
   try {
     const info = await Deno.stat(file);
-    if (info.isDirectory) throw new UsageError(`Cannot write failed list "${file}": it is a directory`);
+    if (info.isDirectory) {
+      throw new UsageError(
+        `Cannot write failed list "${file}": it is a directory`,
+      );
+    }
     const handle = await Deno.open(file, { write: true, append: true });
     handle.close();
   } catch (error) {
     if (error instanceof UsageError) throw error;
     if (!(error instanceof Deno.errors.NotFound)) {
-      throw new UsageError(`Cannot write failed list "${file}": ${reason(error)}`);
+      throw new UsageError(
+        `Cannot write failed list "${file}": ${reason(error)}`,
+      );
     }
     try {
       const handle = await Deno.open(file, { write: true, createNew: true });
       handle.close();
       await Deno.remove(file);
     } catch (inner) {
-      throw new UsageError(`Cannot write failed list "${file}": ${reason(inner)}`);
+      throw new UsageError(
+        `Cannot write failed list "${file}": ${reason(inner)}`,
+      );
     }
   }
 }

@@ -53,16 +53,23 @@ export function createClientFactory(
     const key = `${side} ${registry}`;
     let client = clients.get(key);
     if (client === undefined) {
-      const tlsVerify = options.tlsVerifyBySide?.[side] ?? options.tlsVerify ?? true;
+      const tlsVerify = options.tlsVerifyBySide?.[side] ?? options.tlsVerify ??
+        true;
       let credential: ReturnType<typeof findCredential> | undefined;
       client = new RegistryClient(registry, {
         ...(options.fetch ? { fetch: options.fetch } : {}),
         tlsVerify,
         tokenCache,
         authHint: loginHint(registry, side),
-        credential: () => (credential ??= findCredential(registry, side, options.credentials)),
+        credential: () => (credential ??= findCredential(
+          registry,
+          side,
+          options.credentials,
+        )),
         ...(options.debug ? { debug: options.debug } : {}),
-        ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+        ...(options.requestTimeoutMs
+          ? { requestTimeoutMs: options.requestTimeoutMs }
+          : {}),
         ...(options.retry ? { retry: options.retry } : {}),
       });
       clients.set(key, client);

@@ -83,7 +83,8 @@ export class RegistryError extends Error {
   }
 }
 
-const SECRET_PARAMS = /^(token|access_token|password|secret|signature|x-amz-signature|x-amz-credential|sig|key)$/i;
+const SECRET_PARAMS =
+  /^(token|access_token|password|secret|signature|x-amz-signature|x-amz-credential|sig|key)$/i;
 
 /**
  * Removes user info and secret-looking query values from a URL.
@@ -124,7 +125,9 @@ export function redactUrl(url: string): string {
  */
 export function kindForStatus(status: number, code?: string): FailureKind {
   if (status === 401) return "unauthorized";
-  if (status === 403) return code === "TOOMANYREQUESTS" ? "rate-limited" : "denied";
+  if (status === 403) {
+    return code === "TOOMANYREQUESTS" ? "rate-limited" : "denied";
+  }
   if (status === 404) return "missing";
   if (status === 408) return "timeout";
   if (status === 429) return "rate-limited";
@@ -174,7 +177,9 @@ function parseErrorBody(body: string): { code?: string; detail?: string } {
       if (first) {
         const parts = errors.map((e) => {
           const msg = (e.message ?? e.code ?? "").toString().toLowerCase();
-          const d = typeof e.detail === "string" && e.detail ? `: ${e.detail}` : "";
+          const d = typeof e.detail === "string" && e.detail
+            ? `: ${e.detail}`
+            : "";
           return msg + d;
         });
         return { code: first.code, detail: parts.join("; ") };
@@ -187,5 +192,7 @@ function parseErrorBody(body: string): { code?: string; detail?: string } {
     return { detail: "unexpected HTML answer" };
   }
   const oneLine = text.replace(/\s+/g, " ");
-  return { detail: oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine };
+  return {
+    detail: oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine,
+  };
 }

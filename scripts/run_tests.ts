@@ -51,7 +51,13 @@ if (missing.length > 0) {
 }
 
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "-A", "--doc", "--parallel", ...(Deno.args.length ? Deno.args : ["mod.ts", "cli.ts", "lib/", "tests/"])],
+  args: [
+    "test",
+    "-A",
+    "--doc",
+    "--parallel",
+    ...(Deno.args.length ? Deno.args : ["mod.ts", "cli.ts", "lib/", "tests/"]),
+  ],
   stdout: "piped",
   stderr: "inherit",
   env: { NO_COLOR: "1" },

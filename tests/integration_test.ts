@@ -352,7 +352,10 @@ Deno.test("mirror-validate against real distribution registries", async (t) => {
         const stdout = new TextDecoder().decode(out.stdout);
         const stderr = new TextDecoder().decode(out.stderr);
         assert.equal(out.code, 1);
-        assert.match(stdout + stderr, /\[M_ID:1\] PASS \[.*lib\/docker-list:1\]/);
+        assert.match(
+          stdout + stderr,
+          /\[M_ID:1\] PASS \[.*lib\/docker-list:1\]/,
+        );
         assert.match(stdout, /\[M_ID:2\] PASS/);
         assert.doesNotMatch(stdout, /FAILED/);
         assert.match(
