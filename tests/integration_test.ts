@@ -268,7 +268,7 @@ Deno.test("mirror-validate against real distribution registries", async (t) => {
     await t.step("platform mismatches log srcSpec and dstSpec at ERRO", () => {
       assert.match(
         run.stderr,
-        /^\[ERRO\] \[M_ID:9\] srcSpec: \[\n  \{\n    "digest": "sha256:/m,
+        /^\[ERRO\] \[M_ID:9\] srcSpec: \[\n {2}\{\n {4}"digest": "sha256:/m,
       );
       assert.match(run.stderr, /^\[ERRO\] \[M_ID:9\] dstSpec: \[/m);
     });

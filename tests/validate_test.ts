@@ -107,7 +107,7 @@ async function singleImage(
   }, MEDIA_TYPES.ociManifest);
 }
 
-async function indexOf(
+function indexOf(
   reg: FakeRegistry,
   ref: string,
   entries: [string, string][],
