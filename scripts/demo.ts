@@ -87,19 +87,37 @@ try {
     }]),
     "application/vnd.docker.distribution.manifest.list.v2+json",
   );
-  // A stale mirror: upstream rebuilt arm64 since the mirror was made.
-  await seedImage(src, { repository: "library/nginx", tag: "1.27" }, {
+  // A stale mirror: upstream rebuilt arm64 after the mirror was made.
+  const fresh = await seedImage(src, {
+    repository: "library/nginx",
+    tag: "1.27",
+  }, {
     kind: "index",
     format: "docker",
     platforms: [AMD64, ARM64],
-    seed: "nginx-new",
+    seed: "nginx",
   });
-  await seedImage(dst, { repository: "library/nginx", tag: "1.27" }, {
+  const old = await seedImage(dst, {
+    repository: "library/nginx",
+    tag: "1.27-old",
+  }, {
     kind: "index",
     format: "docker",
-    platforms: [AMD64, ARM64],
+    platforms: [ARM64],
     seed: "nginx-old",
   });
+  await seedImage(dst, { repository: "library/nginx", tag: "1.27-new" }, {
+    kind: "index",
+    format: "docker",
+    platforms: [AMD64, ARM64],
+    seed: "nginx",
+  });
+  await pushManifest(
+    dst,
+    { repository: "library/nginx", reference: "1.27" },
+    indexBody("docker", [fresh.children[0]!, old.children[0]!]),
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+  );
   // Never mirrored.
   await seedImage(src, { repository: "library/redis", tag: "7" }, {
     kind: "image",
@@ -127,7 +145,7 @@ try {
       "nginx:1.27",
       "redis:7",
       "ibm/s390x-tool:1",
-      "Not A Valid Reference",
+      "Redis:7",
       "",
     ].join("\n"),
   );
