@@ -42,6 +42,20 @@ function twoRegistries() {
   return { src, dst, fetch };
 }
 
+/** Both registries hold library/alpine:3, byte for byte the same. */
+async function exactMirror() {
+  const registries = twoRegistries();
+  for (const reg of [registries.src, registries.dst]) {
+    await seedImage(
+      "http://x.test",
+      { repository: "library/alpine", tag: "3" },
+      { kind: "image", format: "oci", platform: AMD64, seed: "a" },
+      { fetch: (r) => reg.handler(r) },
+    );
+  }
+  return registries;
+}
+
 async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir();
   try {
@@ -167,17 +181,7 @@ Deno.test("main() exits 2 for a list with no image", async () => {
 });
 
 Deno.test("main() clamps -j to 1..20 with a warning and takes registries from the environment", async () => {
-  const { src, dst, fetch } = twoRegistries();
-  for (const reg of [src, dst]) {
-    await seedImage(
-      "http://x.test",
-      { repository: "library/alpine", tag: "3" },
-      { kind: "image", format: "oci", platform: AMD64, seed: "a" },
-      {
-        fetch: (r) => reg.handler(r),
-      },
-    );
-  }
+  const { fetch } = await exactMirror();
   await withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/list`, "alpine:3\n");
     const result = await run([
@@ -206,17 +210,7 @@ Deno.test("main() clamps -j to 1..20 with a warning and takes registries from th
 });
 
 Deno.test("main() reports invalid lines with FILE:LINE and still validates the valid ones", async () => {
-  const { src, dst, fetch } = twoRegistries();
-  for (const reg of [src, dst]) {
-    await seedImage(
-      "http://x.test",
-      { repository: "library/alpine", tag: "3" },
-      { kind: "image", format: "oci", platform: AMD64, seed: "a" },
-      {
-        fetch: (r) => reg.handler(r),
-      },
-    );
-  }
+  const { fetch } = await exactMirror();
   await withDir(async (dir) => {
     await Deno.writeTextFile(
       `${dir}/list`,
