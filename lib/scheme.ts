@@ -41,7 +41,8 @@ export function withSchemeFallback(
   fetch: Fetch,
   options: SchemeFallbackOptions,
 ): Fetch {
-  const httpHosts = new Set<string>();
+  const decided = new Map<string, "https" | "http">();
+  const probing = new Map<string, Promise<unknown>>();
   const insecure = options.insecure;
   async function send(request: Request): Promise<Response> {
     try {
@@ -50,13 +51,12 @@ export function withSchemeFallback(
       throw toRegistryError(error, request, { insecure });
     }
   }
-  return async function schemeFetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (!insecure || url.protocol !== "https:") return await send(request);
-    if (httpHosts.has(url.host)) return await send(await asHttp(request));
+  async function probe(request: Request, host: string): Promise<Response> {
     const spare = request.body === null ? request : request.clone();
     try {
-      return withUrl(await fetch(request), request.url);
+      const response = withUrl(await fetch(request), request.url);
+      decided.set(host, "https");
+      return response;
     } catch (error) {
       const failure = classifyNetError(error);
       const mapped = toRegistryError(error, request, { insecure });
@@ -76,8 +76,28 @@ export function withSchemeFallback(
           { method: request.method, url: request.url, cause: error },
         );
       }
-      httpHosts.add(url.host);
+      decided.set(host, "http");
       return response;
+    }
+  }
+  return async function schemeFetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (!insecure || url.protocol !== "https:") return await send(request);
+    // One request finds out which scheme a host speaks; the others wait for
+    // its answer instead of each paying a failed TLS handshake.
+    const pending = probing.get(url.host);
+    if (pending !== undefined && !decided.has(url.host)) {
+      await pending.catch(() => {});
+    }
+    const scheme = decided.get(url.host);
+    if (scheme === "http") return await send(await asHttp(request));
+    if (scheme === "https") return await send(request);
+    const attempt = probe(request, url.host);
+    probing.set(url.host, attempt);
+    try {
+      return await attempt;
+    } finally {
+      if (probing.get(url.host) === attempt) probing.delete(url.host);
     }
   };
 }

@@ -143,3 +143,25 @@ Deno.test("withSchemeFallback() reports the https failure when plain http fails 
     'Cannot connect to "reg.io": connection refused; plain http failed too',
   );
 });
+
+Deno.test("withSchemeFallback() lets one request find the scheme while concurrent ones wait", async () => {
+  const seen: string[] = [];
+  const fetch = withSchemeFallback((request) => {
+    seen.push(request.url.split(":")[0]!);
+    if (request.url.startsWith("https:")) {
+      return Promise.reject(
+        new TypeError("received corrupt message of type InvalidContentType"),
+      );
+    }
+    return Promise.resolve(new Response("ok"));
+  }, { insecure: true });
+  const responses = await Promise.all(
+    Array.from(
+      { length: 5 },
+      (_, i) => fetch(new Request(`https://reg.io/v2/${i}`)),
+    ),
+  );
+  await Promise.all(responses.map((r) => r.body?.cancel()));
+  assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200, 200]);
+  assert.deepEqual(seen, ["https", "http", "http", "http", "http", "http"]);
+});
