@@ -10,7 +10,8 @@ import { errorFromResponse, redactUrl, RegistryError } from "./errors.ts";
 import { withAuth } from "./auth.ts";
 import type { Fetch } from "./fetch.ts";
 import type { RegistryClientOptions } from "./registry_client.ts";
-import { withRetry } from "./retry.ts";
+import { abortableSleep, withRetry } from "./retry.ts";
+import { RateLimitPacer, withRateLimit } from "./_rate_limit.ts";
 import { withSchemeFallback } from "./scheme.ts";
 import { withRequestLog } from "./_http_body.ts";
 import { toRegistryError } from "./_net_errors.ts";
@@ -29,13 +30,21 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** Non-2xx statuses that `read` handles itself. */
   acceptStatus?: (status: number) => boolean;
+  /** Delay before sending again after reading attempt `attempt` failed with `error`; undefined = give up. */
+  retryRead?: (attempt: number, error: unknown) => number | undefined;
+  /** Waits between attempts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Debug log. */
+  debug?: (line: string) => void;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
 /**
- * Sends `spec` through `fetch` and hands the answer to `read`.
+ * Sends `spec` through `fetch` and hands the answer to `read`. When reading the
+ * answer fails below HTTP (a reset or a stall in the middle of the body), the
+ * whole request is sent again as `retryRead` says.
  *
  * @example Usage
  * ```ts
@@ -53,6 +62,39 @@ export async function sendRequest<T>(
   spec: RequestSpec,
   read: (response: Response, url: string) => Promise<T>,
 ): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await sendOnce(fetch, spec, read);
+    } catch (error) {
+      if (!(error instanceof ReadFailure)) throw error;
+      const delay = spec.signal?.aborted
+        ? undefined
+        : spec.retryRead?.(attempt, error.cause);
+      if (delay === undefined) throw error.mapped;
+      spec.debug?.(
+        `${spec.method} ${
+          redactUrl(spec.url)
+        }: reading the answer failed, retry ${attempt} in ${delay} ms`,
+      );
+      await (spec.sleep ?? abortableSleep)(delay, spec.signal);
+    }
+  }
+}
+
+/** A transport failure while the body was read, and its RegistryError. */
+class ReadFailure extends Error {
+  readonly mapped: unknown;
+  constructor(cause: unknown, mapped: unknown) {
+    super("Reading the answer failed", { cause });
+    this.mapped = mapped;
+  }
+}
+
+async function sendOnce<T>(
+  fetch: Fetch,
+  spec: RequestSpec,
+  read: (response: Response, url: string) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const signal = spec.signal
     ? AbortSignal.any([spec.signal, controller.signal])
@@ -60,6 +102,7 @@ export async function sendRequest<T>(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let url = spec.url;
   let request: Request | undefined;
+  let reading = false;
   try {
     const requestHeaders = new Headers(spec.headers);
     let response: Response;
@@ -107,17 +150,23 @@ export async function sendRequest<T>(
         ),
       spec.timeoutMs,
     );
+    reading = true;
     return await read(response, url);
   } catch (error) {
-    throw request === undefined ? error : toRegistryError(error, request);
+    if (request === undefined) throw error;
+    const mapped = toRegistryError(error, request);
+    if (reading && !(error instanceof RegistryError)) {
+      throw new ReadFailure(error, mapped);
+    }
+    throw mapped;
   } finally {
     clearTimeout(timer);
   }
 }
 
 /**
- * Stacks the transport layers on a base fetch: request log -> scheme fallback
- * -> retry (with a per-attempt timeout) -> auth.
+ * Stacks the transport layers on a base fetch: request log -> rate limit pacing
+ * -> scheme fallback -> retry (with a per-attempt timeout) -> auth.
  *
  * @example Usage
  * ```ts
@@ -133,8 +182,14 @@ export function buildStack(
 ): Fetch {
   const debug = options.debug ? { debug: options.debug } : {};
   const logged = options.debug ? withRequestLog(base, options.debug) : base;
+  const pacer = new RateLimitPacer(registry, {
+    ...options.rateLimit,
+    ...(options.warn ? { warn: options.warn } : {}),
+  });
   const retried = withRetry(
-    withSchemeFallback(logged, { insecure: options.tlsVerify === false }),
+    withSchemeFallback(withRateLimit(logged, pacer), {
+      insecure: options.tlsVerify === false,
+    }),
     {
       ...options.retry,
       attemptTimeoutMs: options.requestTimeoutMs ?? 60_000,

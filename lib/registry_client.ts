@@ -11,6 +11,8 @@ import { type ClosableFetch, createFetch, type Fetch } from "./fetch.ts";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "./manifest.ts";
 import type { TokenCache } from "./token_cache.ts";
 import { buildStack, sendRequest } from "./_registry_request.ts";
+import type { RateLimitOptions } from "./_rate_limit.ts";
+import { retryDelay, type RetryPolicyOptions } from "./retry.ts";
 import {
   type FetchedManifest,
   readBlobAnswer,
@@ -35,12 +37,19 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /** Limit for one attempt to answer, and for reading one body, in ms. @default {60000} */
   requestTimeoutMs?: number;
-  /** Retry settings (see retry.ts). @default {{ maxAttempts: 4, baseMs: 500 }} */
+  /** Retry settings (see retry.ts); `sleep` also paces reads retried after a reset. @default {{ maxAttempts: 4, baseMs: 500 }} */
   retry?: {
     maxAttempts?: number;
     baseMs?: number;
+    maxMs?: number;
+    random?: () => number;
+    now?: () => number;
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   };
+  /** Pacing once `RateLimit-Remaining` runs low (see _rate_limit.ts). @default {{ threshold: 10, intervalMs: 1000 }} */
+  rateLimit?: Omit<RateLimitOptions, "warn">;
+  /** Receives warnings (the rate limit running low), once each. @default {undefined} */
+  warn?: (line: string) => void;
   /** Debug log: one line per HTTP request, no secrets. @default {undefined} */
   debug?: (line: string) => void;
   /** Advice added to "unauthorized" errors when there is no credential. @default {`log in with "hangar login <registry>"`} */
@@ -78,6 +87,10 @@ export class RegistryClient {
   #closable: ClosableFetch | undefined;
   #timeoutMs: number;
   #userAgent: string;
+  #retry: RetryPolicyOptions & {
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  };
+  #debug: ((line: string) => void) | undefined;
 
   constructor(registry: string, options: RegistryClientOptions = {}) {
     this.registry = registry;
@@ -88,6 +101,8 @@ export class RegistryClient {
     const tlsVerify = options.tlsVerify ?? true;
     this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
     this.#userAgent = options.userAgent ?? "hangar-mirror-validate/0.1.0";
+    this.#retry = options.retry ?? {};
+    this.#debug = options.debug;
     let base = options.fetch;
     if (base === undefined) base = this.#closable = createFetch({ tlsVerify });
     this.#fetch = buildStack(base, registry, { ...options, tlsVerify });
@@ -229,6 +244,10 @@ export class RegistryClient {
       timeoutMs: this.#timeoutMs,
       ...(signal ? { signal } : {}),
       ...(acceptStatus ? { acceptStatus } : {}),
+      retryRead: (attempt, error) =>
+        retryDelay(attempt, { error }, this.#retry),
+      ...(this.#retry.sleep ? { sleep: this.#retry.sleep } : {}),
+      ...(this.#debug ? { debug: this.#debug } : {}),
     }, read);
   }
 }

@@ -199,7 +199,22 @@ function safeUrl(request: Request): string {
   return `${url.origin}${url.pathname}`;
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Waits `ms`, rejecting with the signal's reason as soon as it is aborted.
+ *
+ * @example Usage
+ * ```ts
+ * import { abortableSleep } from "./retry.ts";
+ * await abortableSleep(0);
+ * await abortableSleep(10_000, AbortSignal.abort(new Error("stop"))).catch((e) =>
+ *   console.assert(e.message === "stop")
+ * );
+ * ```
+ */
+export function abortableSleep(
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const id = setTimeout(() => {
