@@ -22,6 +22,7 @@ import {
 } from "./lib/report.ts";
 import { type LineResult, validateList } from "./lib/validate.ts";
 import { checkRegistryName } from "./lib/_cli_support.ts";
+import { loginCommands, parseTlsVerify } from "./lib/_cli_login.ts";
 
 /** The version printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -107,6 +108,15 @@ function validateCommand(name: string) {
       "verify TLS; false skips it and falls back to http",
       "true",
     )
+    .option("--src-tls-verify [bool]", "verify TLS of the source registry")
+    .option(
+      "--dest-tls-verify [bool]",
+      "verify TLS of the destination registry",
+    )
+    .option(
+      "--cert-dir <dir>",
+      "directory of *.crt CAs and *.cert/*.key client certificates for every registry",
+    )
     .option(
       "--debug",
       "debug log, including srcSpec / dstSpec of every compared image",
@@ -174,6 +184,9 @@ export async function main(
     ),
   );
   program.addCommand(mirror);
+  for (const command of loginCommands(full, (exit) => (code = exit))) {
+    program.addCommand(command.exitOverride().configureOutput(output));
+  }
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (error) {
@@ -240,6 +253,15 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     );
   }
   const tlsVerify = tlsText === "true" || tlsText === "1";
+  let tlsVerifyBySide: { source?: boolean; destination?: boolean };
+  try {
+    tlsVerifyBySide = {
+      source: parseTlsVerify("--src-tls-verify", flags.srcTlsVerify),
+      destination: parseTlsVerify("--dest-tls-verify", flags.destTlsVerify),
+    };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const architectures = splitList(flags.arch);
   const oses = splitList(flags.os);
   if (architectures.length === 0) {
@@ -270,11 +292,14 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
 
   const clients = createClientFactory({
     tlsVerify,
+    tlsVerifyBySide,
+    ...(flags.certDir !== undefined ? { certDir: flags.certDir } : {}),
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(io.credentials
       ? { credentials: io.credentials }
       : { credentials: { env: io.env } }),
     ...(debug ? { debug } : {}),
+    warn: (message: string) => log({ level: "WARN", message }),
   });
   const items = readImageList(list, {
     ...(source ? { source } : {}),
@@ -295,14 +320,26 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     timeoutMs,
     ...(io.signal ? { signal: io.signal } : {}),
   });
-  for await (const result of results) {
-    countResult(tally, result);
-    for (const line of resultLines(result, { file, debug: flags.debug })) {
-      log(line);
+  const onInterrupt = () =>
+    log({
+      level: "WARN",
+      message:
+        "Interrupted: no new image starts, images in flight get 3s to finish; interrupt again to quit at once",
+    });
+  io.signal?.addEventListener("abort", onInterrupt, { once: true });
+  try {
+    for await (const result of results) {
+      countResult(tally, result);
+      for (const line of resultLines(result, { file, debug: flags.debug })) {
+        log(line);
+      }
+      if (needsRetry(result)) {
+        toRetry.push({ line: result.line, text: result.text });
+      }
     }
-    if (needsRetry(result)) {
-      toRetry.push({ line: result.line, text: result.text });
-    }
+  } finally {
+    io.signal?.removeEventListener("abort", onInterrupt);
+    clients.close();
   }
   const interrupted = io.signal?.aborted ?? false;
   const total = tally.passed + tally.skipped + tally.failed + tally.invalid +

@@ -40,7 +40,7 @@ export async function finalError(
   const advice = credential === undefined
     ? `; ${hint ?? `log in with "hangar login ${registry}"`}`
     : `; the credentials for "${registry}" were rejected`;
-  return new RegistryError(base.kind, base.message + advice, {
+  return new RegistryError(base.kind, authLabel(base.message) + advice, {
     status: response.status,
     method: request.method,
     url: request.url,
@@ -167,4 +167,48 @@ export async function abortable<T>(
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * The host (as `URL.host` writes it) that serves a registry: Docker Hub's
+ * names map to `registry-1.docker.io`.
+ *
+ * @example Usage
+ * ```ts
+ * import { endpointHost } from "./_auth_support.ts";
+ * console.assert(endpointHost("docker.io") === "registry-1.docker.io");
+ * console.assert(endpointHost("Reg.io:443") === "reg.io");
+ * ```
+ */
+export function endpointHost(registry: string): string {
+  const name = registry.toLowerCase();
+  const endpoint = name === "docker.io" || name === "index.docker.io"
+    ? "registry-1.docker.io"
+    : name;
+  try {
+    return new URL(`https://${endpoint}`).host;
+  } catch {
+    return endpoint;
+  }
+}
+
+/**
+ * Names a 401 or 403 in an error message as what it is: "unauthorized" or
+ * "denied".
+ *
+ * @example Usage
+ * ```ts
+ * import { authLabel } from "./_auth_support.ts";
+ * console.assert(
+ *   authLabel('HEAD "u": response status code 401') ===
+ *     'HEAD "u": response status code 401 (unauthorized)',
+ * );
+ * ```
+ */
+export function authLabel(message: string): string {
+  return message.replace(
+    /response status code (401|403)(?! \()/,
+    (text, status) =>
+      `${text} (${status === "401" ? "unauthorized" : "denied"})`,
+  );
 }

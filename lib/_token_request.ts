@@ -8,6 +8,7 @@ import type { Credential } from "./credentials.ts";
 import { errorFromResponse, RegistryError } from "./errors.ts";
 import type { Fetch } from "./fetch.ts";
 import type { FetchedToken } from "./token_cache.ts";
+import { authLabel } from "./_auth_support.ts";
 
 /** What to ask the token endpoint for. */
 export interface TokenRequest {
@@ -48,6 +49,16 @@ export async function requestToken(
   const url = new URL(request.realm);
   const credential = request.credential;
   const headers = new Headers({ Accept: "application/json" });
+  if (
+    credential !== undefined && url.protocol !== "https:" &&
+    !isLoopback(url.hostname)
+  ) {
+    throw new RegistryError(
+      "unauthorized",
+      `Refusing to send the credentials for "${request.registry}" to "${url.origin}": the token endpoint is not https`,
+      { method: "GET", url: url.href },
+    );
+  }
   let init: RequestInit;
   if (credential !== undefined && "identityToken" in credential) {
     const form = new URLSearchParams({
@@ -64,13 +75,6 @@ export async function requestToken(
     if (request.service) url.searchParams.set("service", request.service);
     if (request.scope) url.searchParams.set("scope", request.scope);
     if (credential !== undefined) {
-      if (url.protocol !== "https:" && !isLoopback(url.hostname)) {
-        throw new RegistryError(
-          "unauthorized",
-          `Refusing to send the credentials for "${request.registry}" to "${url.origin}": the token endpoint is not https`,
-          { method: "GET", url: url.href },
-        );
-      }
       headers.set("Authorization", basicAuthorization(credential));
     }
     init = { method: "GET", headers };
@@ -93,7 +97,9 @@ export async function requestToken(
       : `; the credentials for "${request.registry}" were rejected`;
     throw new RegistryError(
       kind,
-      `Cannot get a token for "${request.registry}": ${base.message}${advice}`,
+      `Cannot get a token for "${request.registry}": ${
+        authLabel(base.message)
+      }${advice}`,
       {
         status: response.status,
         method,

@@ -13,6 +13,7 @@ import { basicAuthorization, requestToken } from "./_token_request.ts";
 import {
   abortable,
   checkRealm,
+  endpointHost,
   finalError,
   identify,
   pullScope,
@@ -75,7 +76,8 @@ export function loginHint(
 
 /**
  * Wraps a fetch with registry authentication. A final 401 throws a RegistryError
- * of kind "unauthorized", a 403 one of kind "denied".
+ * of kind "unauthorized", a 403 one of kind "denied". With `registry` set,
+ * requests to any other host (redirects) pass through without credentials.
  *
  * @example Usage
  * ```ts
@@ -141,9 +143,14 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
     return { header: `Bearer ${token}`, key };
   }
 
+  const own = options.registry === undefined
+    ? undefined
+    : endpointHost(options.registry);
   return async function authFetch(request: Request): Promise<Response> {
     if (request.headers.has("authorization")) return await fetch(request);
     const url = new URL(request.url);
+    // another host (a blob redirect to object storage) never gets credentials
+    if (own !== undefined && url.host !== own) return await fetch(request);
     const registry = options.registry ?? url.host;
     const repo = repositoryOf(url.pathname);
     const scopeKey = `${url.host} ${repo ?? ""}`;

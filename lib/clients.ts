@@ -5,8 +5,9 @@
  * @module
  */
 
+import { createRegistryFetch, type FindCertificatesOptions } from "./certs.ts";
 import { type CredentialSources, findCredential } from "./credentials.ts";
-import type { Fetch } from "./fetch.ts";
+import type { ClosableFetch, Fetch } from "./fetch.ts";
 import { loginHint } from "./auth.ts";
 import { RegistryClient } from "./registry_client.ts";
 import { TokenCache } from "./token_cache.ts";
@@ -32,41 +33,91 @@ export interface ClientFactoryOptions {
   requestTimeoutMs?: number;
   /** Retry settings of every client. */
   retry?: { maxAttempts?: number; baseMs?: number };
+  /**
+   * One directory of certificates (`*.crt` CAs, `*.cert` + `*.key` client
+   * pair) used for every registry instead of the certs.d directories.
+   * @default {undefined}
+   */
+  certDir?: string;
+  /**
+   * Where per-registry certificates are looked up (`dirs`, and the file
+   * access tests replace); ignored when `fetch` is given.
+   * @default {/etc/containers/certs.d and /etc/docker/certs.d}
+   */
+  certificates?: Omit<FindCertificatesOptions, "certDir">;
+  /**
+   * Receives warnings (an unreadable auth file), each distinct line once.
+   * @default {credentials.warn, else ignore}
+   */
+  warn?: (line: string) => void;
 }
 
+/** A {@linkcode ClientFactory} that can release its HTTP clients. */
+export type ClosableClientFactory = ClientFactory & {
+  /** Closes every client made so far; safe to call twice. */
+  close(): void;
+};
+
 /**
- * Returns a {@linkcode ClientFactory} that creates each client once.
+ * Returns a {@linkcode ClientFactory} that creates each client once. Each
+ * client trusts the CAs and sends the client certificate found for its
+ * registry (see {@linkcode createRegistryFetch}).
  *
  * @example Usage
  * ```ts
  * import { createClientFactory } from "./clients.ts";
  * const clients = createClientFactory({ tlsVerify: false });
  * console.assert(clients("127.0.0.1:5000", "source") === clients("127.0.0.1:5000", "source"));
+ * clients.close();
  * ```
  */
 export function createClientFactory(
   options: ClientFactoryOptions = {},
-): ClientFactory {
+): ClosableClientFactory {
   const tokenCache = new TokenCache();
   const clients = new Map<string, RegistryClient>();
-  return (registry: string, side: Side) => {
+  const fetches: ClosableFetch[] = [];
+  const warned = new Set<string>();
+  const sink = options.warn ?? options.credentials?.warn;
+  const credentials: CredentialSources = {
+    ...options.credentials,
+    warn: (line) => {
+      if (warned.has(line)) return;
+      warned.add(line);
+      sink?.(line);
+    },
+  };
+  const factory = (registry: string, side: Side) => {
     const key = `${side} ${registry}`;
     let client = clients.get(key);
     if (client === undefined) {
       const tlsVerify = options.tlsVerifyBySide?.[side] ?? options.tlsVerify ??
         true;
+      let fetch = options.fetch;
+      if (fetch === undefined) {
+        const made = createRegistryFetch(registry, {
+          ...options.certificates,
+          ...(options.certDir !== undefined
+            ? { certDir: options.certDir }
+            : {}),
+          tlsVerify,
+        });
+        fetches.push(made);
+        fetch = made;
+      }
       let credential: ReturnType<typeof findCredential> | undefined;
       client = new RegistryClient(registry, {
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch,
         tlsVerify,
         tokenCache,
         authHint: loginHint(registry, side),
         credential: () => (credential ??= findCredential(
           registry,
           side,
-          options.credentials,
+          credentials,
         )),
         ...(options.debug ? { debug: options.debug } : {}),
+        warn: (line) => credentials.warn?.(line),
         ...(options.requestTimeoutMs
           ? { requestTimeoutMs: options.requestTimeoutMs }
           : {}),
@@ -76,4 +127,10 @@ export function createClientFactory(
     }
     return client;
   };
+  return Object.assign(factory, {
+    close(): void {
+      for (const client of clients.values()) client.close();
+      for (const fetch of fetches.splice(0)) fetch.close();
+    },
+  });
 }

@@ -276,7 +276,7 @@ Deno.test("withAuth() reports a final 401 as unauthorized with the login hint wh
   assert.equal(error.kind, "unauthorized");
   assert.equal(
     error.message,
-    'GET "https://reg.io/v2/team/app/manifests/1": response status code 401; log in with "hangar login reg.io" or set DEST_USERNAME/DEST_PASSWORD',
+    'GET "https://reg.io/v2/team/app/manifests/1": response status code 401 (unauthorized); log in with "hangar login reg.io" or set DEST_USERNAME/DEST_PASSWORD',
   );
   const basic = await get(
     withAuth(fakeRegistry({ scheme: "basic" }).handler),
@@ -304,7 +304,7 @@ Deno.test("withAuth() maps token endpoint failures to unauthorized or server", a
   assert.equal(unauthorized.kind, "unauthorized");
   assert.equal(
     unauthorized.message,
-    'Cannot get a token for "reg.io": GET "https://auth.io/token?service=reg.io&scope=repository%3Aa%3Apull": response status code 401: bad; log in with "hangar login reg.io"',
+    'Cannot get a token for "reg.io": GET "https://auth.io/token?service=reg.io&scope=repository%3Aa%3Apull": response status code 401 (unauthorized): bad; log in with "hangar login reg.io"',
   );
   const server = await get(
     withAuth(fakeRegistry({ tokenStatus: 503 }).handler),
@@ -362,4 +362,38 @@ Deno.test("withAuth() never puts a password or token in errors or debug lines", 
       )
     ),
   );
+});
+
+Deno.test("withAuth() with a registry never authenticates to another host, even when it challenges", async () => {
+  const registry = fakeRegistry({ scheme: "basic" });
+  const fetch = withAuth(registry.handler, {
+    credential: alice,
+    registry: "reg.io",
+  });
+  const own = await get(fetch, "/v2/a/manifests/1");
+  assert.equal(own.status, 200);
+  await own.body?.cancel();
+  const other = await fetch(new Request("https://cdn.io/v2/a/manifests/1"));
+  assert.equal(other.status, 401);
+  await other.body?.cancel();
+  assert.deepEqual(registry.log, [
+    "GET reg.io/v2/a/manifests/1 none",
+    "GET reg.io/v2/a/manifests/1 basic",
+    "GET cdn.io/v2/a/manifests/1 none",
+  ]);
+});
+
+Deno.test("withAuth() refuses to send an identity token to a plain http realm off loopback", async () => {
+  const registry = fakeRegistry({ realm: "http://auth.io/token" });
+  const fetch = withAuth(registry.handler, {
+    credential: () => Promise.resolve({ identityToken: "idt" }),
+  });
+  const error = await fetch(new Request("http://reg.io/v2/a/manifests/1"))
+    .catch((e) => e);
+  assert.ok(error instanceof RegistryError);
+  assert.equal(
+    error.message,
+    'Refusing to send the credentials for "reg.io" to "http://auth.io": the token endpoint is not https',
+  );
+  assert.deepEqual(registry.log, ["GET reg.io/v2/a/manifests/1 none"]);
 });

@@ -240,7 +240,7 @@ Deno.test("RegistryClient maps 404 to missing with the registry's detail, 401 to
   assert.equal(unauthorized.kind, "unauthorized");
   assert.equal(
     unauthorized.message,
-    'HEAD "https://reg.io/v2/a/manifests/1": response status code 401; log in',
+    'HEAD "https://reg.io/v2/a/manifests/1": response status code 401 (unauthorized); log in',
   );
 });
 
