@@ -24,6 +24,7 @@ class FakeRegistry implements ManifestSource {
   failures = new Map<string, RegistryError>();
   calls: string[] = [];
   hang = false;
+  gates = new Map<string, Promise<void>>();
 
   put(ref: string, json: unknown, mediaType: string): Promise<string> {
     return this.putRaw(ref, JSON.stringify(json), mediaType);
@@ -48,6 +49,7 @@ class FakeRegistry implements ManifestSource {
   }
   async #find(repository: string, reference: string, signal?: AbortSignal) {
     const key = this.#key(repository, reference);
+    await this.gates.get(key);
     if (this.hang) {
       await new Promise((_, reject) =>
         signal?.addEventListener("abort", () => reject(signal.reason), {
@@ -370,4 +372,33 @@ Deno.test("validateList() abandons an image in flight after the grace period", a
     results.map((r) => r.kind === "image" && r.outcome === undefined),
     [true, true],
   );
+});
+
+Deno.test("validateList() lets repeats of a pair in flight wait without a job slot", async () => {
+  const { src, dst, clients } = setup();
+  for (const reg of [src, dst]) {
+    await singleImage(reg, "a/b:1", "amd64", "x");
+    await singleImage(reg, "a/c:1", "amd64", "y");
+  }
+  let release = () => {};
+  src.gates.set("a/b:1", new Promise((resolve) => (release = resolve)));
+  const results = validateList(
+    lines(["a/b:1", "a/b:1", "a/b:1", "a/c:1"]),
+    { clients, jobs: 2 },
+  );
+  const first = (await results.next()).value as LineResult;
+  assert.equal(
+    `${first.line}:${first.kind === "image" && first.outcome?.verdict.status}`,
+    "4:passed",
+  );
+  release();
+  const rest: string[] = [];
+  for await (const r of results) {
+    rest.push(`${r.line}:${r.kind === "image" && r.outcome?.verdict.status}`);
+  }
+  assert.deepEqual(rest.sort(), ["1:passed", "2:passed", "3:passed"]);
+  assert.deepEqual(src.calls.filter((c) => c.startsWith("HEAD")), [
+    "HEAD a/b:1",
+    "HEAD a/c:1",
+  ]);
 });
