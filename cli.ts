@@ -21,8 +21,14 @@ import {
   summaryLine,
 } from "./lib/report.ts";
 import { type LineResult, validateList } from "./lib/validate.ts";
-import { checkRegistryName } from "./lib/_cli_support.ts";
-import { loginCommands, parseTlsVerify } from "./lib/_cli_login.ts";
+import {
+  checkRegistryName,
+  parseTlsVerify,
+  splitList,
+  UsageError,
+} from "./lib/_cli_support.ts";
+import { loginCommands } from "./lib/_cli_login.ts";
+import { checkWritable, openList, writeFailedList } from "./lib/_list_files.ts";
 
 /** The version printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -206,14 +212,6 @@ export async function main(
   return code;
 }
 
-class UsageError extends Error {}
-
-function splitList(text: string): string[] {
-  return text.split(",").map((s) => s.trim().toLowerCase()).filter((s) =>
-    s !== ""
-  );
-}
-
 async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
   const started = performance.now();
   const color = io.isTerminal && !io.env.NO_COLOR;
@@ -244,17 +242,10 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError(`Invalid --timeout: ${(error as Error).message}`);
   }
-  const tlsText = flags.tlsVerify === true
-    ? "true"
-    : String(flags.tlsVerify).toLowerCase();
-  if (!["true", "false", "1", "0"].includes(tlsText)) {
-    throw new UsageError(
-      `Invalid --tls-verify "${flags.tlsVerify}": use true or false`,
-    );
-  }
-  const tlsVerify = tlsText === "true" || tlsText === "1";
+  let tlsVerify: boolean;
   let tlsVerifyBySide: { source?: boolean; destination?: boolean };
   try {
+    tlsVerify = parseTlsVerify("--tls-verify", flags.tlsVerify) ?? true;
     tlsVerifyBySide = {
       source: parseTlsVerify("--src-tls-verify", flags.srcTlsVerify),
       destination: parseTlsVerify("--dest-tls-verify", flags.destTlsVerify),
@@ -356,19 +347,11 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     message: summaryLine(tally, performance.now() - started, interrupted),
   });
   try {
-    if (toRetry.length > 0) {
-      toRetry.sort((a, b) => a.line - b.line);
-      await Deno.writeTextFile(
-        outputFile,
-        toRetry.map((r) => r.text + "\n").join(""),
-      );
+    const written = await writeFailedList(outputFile, toRetry);
+    if (written > 0) {
       log({
         level: "INFO",
-        message: `${toRetry.length} failed lines written to "${outputFile}"`,
-      });
-    } else {
-      await Deno.remove(outputFile).catch((e) => {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        message: `${written} failed lines written to "${outputFile}"`,
       });
     }
   } catch (error) {
@@ -386,69 +369,6 @@ function needsRetry(result: LineResult): boolean {
   return result.kind === "image" &&
     (result.outcome === undefined ||
       result.outcome.verdict.status === "failed");
-}
-
-async function openList(file: string): Promise<ReadableStream<Uint8Array>> {
-  let handle: Deno.FsFile;
-  try {
-    const info = await Deno.stat(file);
-    if (info.isDirectory) {
-      throw new UsageError(
-        `Cannot read image list "${file}": it is a directory`,
-      );
-    }
-    handle = await Deno.open(file, { read: true });
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`Cannot read image list "${file}": ${reason(error)}`);
-  }
-  const head = new Uint8Array(8192);
-  const n = (await handle.read(head)) ?? 0;
-  if (head.subarray(0, n).includes(0)) {
-    handle.close();
-    throw new UsageError(
-      `Cannot read image list "${file}": it is a binary file, not a text list`,
-    );
-  }
-  await handle.seek(0, Deno.SeekMode.Start);
-  return handle.readable;
-}
-
-async function checkWritable(file: string): Promise<void> {
-  try {
-    const info = await Deno.stat(file);
-    if (info.isDirectory) {
-      throw new UsageError(
-        `Cannot write failed list "${file}": it is a directory`,
-      );
-    }
-    const handle = await Deno.open(file, { write: true, append: true });
-    handle.close();
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new UsageError(
-        `Cannot write failed list "${file}": ${reason(error)}`,
-      );
-    }
-    try {
-      const handle = await Deno.open(file, { write: true, createNew: true });
-      handle.close();
-      await Deno.remove(file);
-    } catch (inner) {
-      throw new UsageError(
-        `Cannot write failed list "${file}": ${reason(inner)}`,
-      );
-    }
-  }
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\(os error \d+\).*$/, "").replace(/:\s*$/, "");
 }
 
 if (import.meta.main) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseTlsVerify } from "./_cli_support.ts";
 import { Command } from "@commander-js/extra-typings";
 import type { Fetch } from "./fetch.ts";
 import { login, logout } from "./login.ts";
@@ -22,29 +23,6 @@ export interface LoginCliIo {
   stdin?: ReadableStream<Uint8Array>;
   /** Interrupts the check. */
   signal?: AbortSignal;
-}
-
-/**
- * Parses a `--tls-verify`-style flag value (`true`, `false`, `1`, `0`, or
- * `true` for the bare flag); undefined stays undefined.
- *
- * @example Usage
- * ```ts
- * import { parseTlsVerify } from "./_cli_login.ts";
- * console.assert(parseTlsVerify("--dest-tls-verify", "false") === false);
- * console.assert(parseTlsVerify("--dest-tls-verify", true) === true);
- * console.assert(parseTlsVerify("--dest-tls-verify", undefined) === undefined);
- * ```
- */
-export function parseTlsVerify(
-  flag: string,
-  value: string | boolean | undefined,
-): boolean | undefined {
-  if (value === undefined) return undefined;
-  const text = value === true ? "true" : String(value).toLowerCase();
-  if (text === "true" || text === "1") return true;
-  if (text === "false" || text === "0") return false;
-  throw new RangeError(`Invalid ${flag} "${value}": use true or false`);
 }
 
 /**
