@@ -7,6 +7,7 @@
  */
 
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import type { FindCertificatesOptions } from "./lib/certs.ts";
 import { createClientFactory } from "./lib/clients.ts";
 import type { CredentialSources } from "./lib/credentials.ts";
 import { parseDuration } from "./lib/duration.ts";
@@ -54,6 +55,11 @@ export interface CliIo {
   now: () => Date;
   /** Credential sources (home, files, helpers); defaults to the real ones. */
   credentials?: CredentialSources;
+  /**
+   * Where per-registry certificates are looked up (tests point `dirs` at a
+   * temporary certs.d); defaults to the real directories.
+   */
+  certificates?: Omit<FindCertificatesOptions, "certDir">;
 }
 
 function defaultIo(): CliIo {
@@ -285,6 +291,7 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     tlsVerify,
     tlsVerifyBySide,
     ...(flags.certDir !== undefined ? { certDir: flags.certDir } : {}),
+    ...(io.certificates ? { certificates: io.certificates } : {}),
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(io.credentials
       ? { credentials: io.credentials }

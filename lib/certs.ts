@@ -6,6 +6,7 @@
  * @module
  */
 
+import { clientCertificateError, tlsHandshake } from "./_client_cert_errors.ts";
 import { RegistryError } from "./errors.ts";
 import { type ClosableFetch, createFetch } from "./fetch.ts";
 
@@ -17,6 +18,8 @@ export interface RegistryCertificates {
   cert?: string;
   /** Private key of {@linkcode RegistryCertificates.cert}. */
   key?: string;
+  /** Path of the file {@linkcode RegistryCertificates.cert} came from. */
+  certFile?: string;
 }
 
 /** Options of {@linkcode findCertificates}. */
@@ -132,6 +135,7 @@ export async function findCertificates(
       if (found.cert !== undefined) continue;
       found.cert = await read(name);
       found.key = await read(keyName);
+      found.certFile = `${dir}/${name}`;
     }
     for (const name of names) {
       if (!name.endsWith(".key")) continue;
@@ -160,7 +164,9 @@ export interface RegistryFetchOptions extends FindCertificatesOptions {
  * The base fetch for one registry: on the first request it looks up the
  * registry's certificates with {@linkcode findCertificates} and builds
  * {@linkcode createFetch} with them. A certificate problem fails every request
- * with a RegistryError of kind "tls" naming the file.
+ * with a RegistryError of kind "tls" naming the file; so does a registry that
+ * refuses the handshake over the client certificate (saying that it requires
+ * one, or which file it rejected).
  *
  * @example Usage
  * ```ts
@@ -175,9 +181,9 @@ export function createRegistryFetch(
   options: RegistryFetchOptions = {},
 ): ClosableFetch {
   let base: Promise<ClosableFetch> | undefined;
+  let certs: RegistryCertificates = { caCerts: [] };
   let closed = false;
   async function load(): Promise<ClosableFetch> {
-    let certs: RegistryCertificates;
     try {
       certs = await findCertificates(registry, options);
     } catch (error) {
@@ -205,7 +211,23 @@ export function createRegistryFetch(
       );
     }
     const fetch = await (base ??= load());
-    return await fetch(request);
+    try {
+      return await fetch(request);
+    } catch (error) {
+      const dirs = options.dirs ?? DEFAULT_CERT_DIRS;
+      const certDir = options.certDir ??
+        (dirs[0] === undefined ? undefined : `${dirs[0]}/${registry}`);
+      const { certFile, caCerts, cert, key } = certs;
+      throw await clientCertificateError(error, request, {
+        ...(certFile !== undefined ? { certFile } : {}),
+        ...(certDir !== undefined ? { certDir } : {}),
+        handshake: tlsHandshake({
+          caCerts,
+          ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+          tlsVerify: options.tlsVerify ?? true,
+        }),
+      }) ?? error;
+    }
   }
   return Object.assign(registryFetch, {
     close(): void {

@@ -14,6 +14,7 @@ import {
   SKIP_REASON,
   type Verdict,
 } from "./compare.ts";
+import { withSideTlsHint } from "./_net_errors.ts";
 import { type FailureKind, RegistryError } from "./errors.ts";
 import type { ImageEntry } from "./image_list.ts";
 import {
@@ -250,7 +251,19 @@ async function readPlatform(
 
 /**
  * Turns an error on one side into a FAIL verdict that names the real cause;
- * only a 404 is reported as "does not exist".
+ * only a 404 is reported as "does not exist". Advice to skip TLS
+ * verification names the flag of that side.
+ *
+ * @example Usage
+ * ```ts
+ * import { sideFailure } from "./validate_image.ts";
+ * import { RegistryError } from "./errors.ts";
+ * const verdict = sideFailure("source", new RegistryError("tls",
+ *   'TLS connection to "reg.io" failed: x; use --tls-verify=false to skip verification'));
+ * console.assert(verdict.status === "failed" && verdict.kind === "tls");
+ * console.assert(verdict.status === "failed" && verdict.reason ===
+ *   'source: TLS connection to "reg.io" failed: x; use --src-tls-verify=false or --tls-verify=false to skip verification');
+ * ```
  */
 export function sideFailure(side: Side, error: unknown): Verdict {
   const kind = kindOf(error);
@@ -261,7 +274,11 @@ export function sideFailure(side: Side, error: unknown): Verdict {
       reason: `${side} manifest does not exist`,
     };
   }
-  return { status: "failed", kind, reason: `${side}: ${messageOf(error)}` };
+  return {
+    status: "failed",
+    kind,
+    reason: `${side}: ${withSideTlsHint(messageOf(error), side)}`,
+  };
 }
 
 function kindOf(error: unknown): FailureKind {

@@ -52,6 +52,7 @@ Deno.test("findCertificates() looks in /etc/containers/certs.d then /etc/docker/
     caCerts: [pem("CA-A"), pem("CA-B"), pem("CA-D")],
     cert: "CERT-1",
     key: "KEY-1",
+    certFile: "/etc/containers/certs.d/reg.io:5000/client.cert",
   });
   assert.deepEqual(await findCertificates("reg.io", tree), {
     caCerts: [pem("CA-PLAIN")],

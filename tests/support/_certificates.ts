@@ -71,6 +71,14 @@ export async function runTool(
   return new TextDecoder().decode(output.stdout);
 }
 
+const EC = [
+  "-newkey",
+  "ec",
+  "-pkeyopt",
+  "ec_paramgen_curve:prime256v1",
+  "-nodes",
+];
+
 /**
  * Makes a test CA and a server certificate it signs, valid for
  * `IP:127.0.0.1` and `DNS:localhost` (Deno's rustls refuses a self-signed
@@ -90,60 +98,100 @@ export async function makeTestCertificates(
 ): Promise<TestCertificates> {
   const caCert = `${dir}/ca.crt`;
   const caKey = `${dir}/ca.key`;
-  const serverCert = `${dir}/server.crt`;
-  const serverKey = `${dir}/server.key`;
-  const csr = `${dir}/server.csr`;
-  const ext = `${dir}/server.ext`;
-  const ec = [
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-  ];
   // deno-fmt-ignore
   await runTool("openssl", [
-    "req", "-x509", ...ec, "-keyout", caKey, "-out", caCert, "-days", "2",
+    "req", "-x509", ...EC, "-keyout", caKey, "-out", caCert, "-days", "2",
     "-subj", "/CN=hangar test CA",
     "-addext", "basicConstraints=critical,CA:TRUE",
     "-addext", "keyUsage=critical,keyCertSign,cRLSign",
   ]);
-  await runTool("openssl", [
-    "req",
-    "-new",
-    ...ec,
-    "-keyout",
-    serverKey,
-    "-out",
-    csr,
-    "-subj",
+  const server = await signLeaf(`${dir}/server`, { caCert, caKey }, [
     "/CN=127.0.0.1",
+    "extendedKeyUsage=serverAuth",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+  ]);
+  return {
+    caCert,
+    caKey,
+    serverCert: server.certFile,
+    serverKey: server.keyFile,
+    caPem: await Deno.readTextFile(caCert),
+  };
+}
+
+/** A certificate file and its private key file (PEM). */
+export interface CertificateFiles {
+  /** Path of the certificate. */
+  certFile: string;
+  /** Path of the private key. */
+  keyFile: string;
+}
+
+/**
+ * Makes a client certificate (`extendedKeyUsage=clientAuth`) signed by the CA
+ * of {@linkcode makeTestCertificates}: `DIR/NAME.cert` and `DIR/NAME.key`,
+ * the names containers tools look for in a certs.d directory.
+ *
+ * @example Usage
+ * ```ts
+ * import { makeClientCertificate, makeTestCertificates } from "./_certificates.ts";
+ * const dir = await Deno.makeTempDir();
+ * const client = await makeClientCertificate(dir, await makeTestCertificates(dir));
+ * console.assert(client.certFile === `${dir}/client.cert`);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function makeClientCertificate(
+  dir: string,
+  ca: Pick<TestCertificates, "caCert" | "caKey">,
+  options: {
+    /**
+     * Base name of the two files.
+     * @default {"client"}
+     */
+    name?: string;
+  } = {},
+): Promise<CertificateFiles> {
+  const base = `${dir}/${options.name ?? "client"}`;
+  return await signLeaf(base, ca, [
+    "/CN=hangar test client",
+    "extendedKeyUsage=clientAuth",
+  ], { certExt: ".cert" });
+}
+
+/** Writes BASE.key and BASE.crt (or `certExt`), a leaf signed by the CA. */
+async function signLeaf(
+  base: string,
+  ca: Pick<TestCertificates, "caCert" | "caKey">,
+  [subject, ...extensions]: string[],
+  options: { certExt?: string } = {},
+): Promise<CertificateFiles> {
+  const keyFile = `${base}.key`;
+  const certFile = `${base}${options.certExt ?? ".crt"}`;
+  const csr = `${base}.csr`;
+  const ext = `${base}.ext`;
+  // deno-fmt-ignore
+  await runTool("openssl", [
+    "req", "-new", ...EC, "-keyout", keyFile, "-out", csr, "-subj", subject!,
   ]);
   await Deno.writeTextFile(
     ext,
     [
       "basicConstraints=critical,CA:FALSE",
       "keyUsage=critical,digitalSignature,keyEncipherment",
-      "extendedKeyUsage=serverAuth",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      ...extensions,
       "",
     ].join("\n"),
   );
   const serial = `0x${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
   // deno-fmt-ignore
   await runTool("openssl", [
-    "x509", "-req", "-in", csr, "-CA", caCert, "-CAkey", caKey, "-set_serial", serial,
-    "-days", "2", "-extfile", ext, "-out", serverCert,
+    "x509", "-req", "-in", csr, "-CA", ca.caCert, "-CAkey", ca.caKey,
+    "-set_serial", serial, "-days", "2", "-extfile", ext, "-out", certFile,
   ]);
   await Deno.remove(csr);
   await Deno.remove(ext);
-  return {
-    caCert,
-    caKey,
-    serverCert,
-    serverKey,
-    caPem: await Deno.readTextFile(caCert),
-  };
+  return { certFile, keyFile };
 }
 
 /**

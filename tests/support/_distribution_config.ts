@@ -11,7 +11,8 @@ import { request as httpsRequest } from "node:https";
 export interface DistributionConfig {
   port: number;
   storageDir: string;
-  tls?: { certFile: string; keyFile: string };
+  /** `clientCas`: require a client certificate signed by one of these CAs. */
+  tls?: { certFile: string; keyFile: string; clientCas?: string[] };
   htpasswd?: { file: string };
   token?: {
     realm: string;
@@ -61,6 +62,13 @@ export function distributionConfig(config: DistributionConfig): string {
       `    certificate: ${q(config.tls.certFile)}`,
       `    key: ${q(config.tls.keyFile)}`,
     );
+    const clientCas = config.tls.clientCas ?? [];
+    if (clientCas.length > 0) {
+      lines.push(
+        "    clientcas:",
+        ...clientCas.map((ca) => `      - ${q(ca)}`),
+      );
+    }
   }
   if (config.htpasswd && config.token) {
     throw new TypeError(
@@ -92,7 +100,8 @@ export function distributionConfig(config: DistributionConfig): string {
 /**
  * Sends `GET <url><path>` and resolves with the status, or rejects when no
  * HTTP answer came. HTTPS is probed without certificate verification (the
- * probe only checks that the registry answers).
+ * probe only checks that the registry answers), presenting the `client`
+ * certificate when given.
  *
  * @example Usage
  * ```ts
@@ -102,13 +111,27 @@ export function distributionConfig(config: DistributionConfig): string {
  * await server.shutdown();
  * ```
  */
-export async function probe(url: string, path: string): Promise<number> {
+export async function probe(
+  url: string,
+  path: string,
+  options: {
+    /**
+     * Client certificate and key files for a registry that wants one.
+     * @default {none}
+     */
+    client?: { certFile: string; keyFile: string };
+  } = {},
+): Promise<number> {
   if (url.startsWith("http://")) {
     const response = await fetch(`${url}${path}`);
     await response.body?.cancel();
     return response.status;
   }
   const { hostname, port } = new URL(url);
+  const client = options.client && {
+    cert: await Deno.readTextFile(options.client.certFile),
+    key: await Deno.readTextFile(options.client.keyFile),
+  };
   return await new Promise<number>((resolve, reject) => {
     const req = httpsRequest(
       {
@@ -118,6 +141,7 @@ export async function probe(url: string, path: string): Promise<number> {
         method: "GET",
         rejectUnauthorized: false,
         agent: false,
+        ...client,
       },
       (res) => {
         res.on("data", () => {});

@@ -84,3 +84,28 @@ export class LineTail {
     return this.#lines.join("\n");
   }
 }
+
+/**
+ * Resolves like `promise`, or rejects with `Error(message())` after `ms`.
+ *
+ * @example Usage
+ * ```ts
+ * import { within } from "./_process_lines.ts";
+ * console.assert((await within(Promise.resolve(1), 1000, () => "slow")) === 1);
+ * ```
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: () => string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

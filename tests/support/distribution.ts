@@ -6,9 +6,16 @@
  */
 
 import { distributionConfig, probe } from "./_distribution_config.ts";
-import { LineTail, parseAccessLine, readLines } from "./_process_lines.ts";
+import {
+  LineTail,
+  parseAccessLine,
+  readLines,
+  within,
+} from "./_process_lines.ts";
 
 export {
+  type CertificateFiles,
+  makeClientCertificate,
   makeHtpasswd,
   makeTestCertificates,
   type TestCertificates,
@@ -56,10 +63,18 @@ export interface DistributionOptions {
    */
   storageDir?: string;
   /**
-   * Serve HTTPS with this certificate and key (see `makeTestCertificates`).
+   * Serve HTTPS with this certificate and key (see `makeTestCertificates`);
+   * with `clientCas`, require a client certificate signed by one of these CAs
+   * (mutual TLS). The helper's own probes then present `client` (see
+   * `makeClientCertificate`), which is required with `clientCas`.
    * @default plain HTTP
    */
-  tls?: { certFile: string; keyFile: string };
+  tls?: {
+    certFile: string;
+    keyFile: string;
+    clientCas?: string[];
+    client?: { certFile: string; keyFile: string };
+  };
   /**
    * Require Basic auth from this bcrypt htpasswd file (see `makeHtpasswd`).
    * @default no auth
@@ -129,6 +144,12 @@ export async function startDistribution(
 }
 
 async function startOnce(options: DistributionOptions): Promise<Distribution> {
+  const client = options.tls?.client;
+  if ((options.tls?.clientCas?.length ?? 0) > 0 && client === undefined) {
+    throw new TypeError(
+      "Cannot start a registry with clientCas: tls.client is required for its probes",
+    );
+  }
   const tempDir = await Deno.makeTempDir({ prefix: "hangar-distribution-" });
   const storageDir = options.storageDir ?? `${tempDir}/storage`;
   await Deno.mkdir(storageDir, { recursive: true });
@@ -185,7 +206,7 @@ async function startOnce(options: DistributionOptions): Promise<Distribution> {
   const settle = async (timeoutMs: number) => {
     const id = `${Date.now()}-${++probes}`;
     const logged = new Promise<void>((resolve) => waiters.set(id, resolve));
-    await probe(url, `/v2/?${PROBE}=${id}`);
+    await probe(url, `/v2/?${PROBE}=${id}`, client ? { client } : {});
     await within(
       logged,
       timeoutMs,
@@ -228,20 +249,4 @@ async function startOnce(options: DistributionOptions): Promise<Distribution> {
     },
     stop,
   };
-}
-
-async function within<T>(
-  promise: Promise<T>,
-  ms: number,
-  message: () => string,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
