@@ -158,6 +158,10 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
       ? undefined
       : await request.arrayBuffer();
     const send = (authorization: string | undefined) => {
+      // Nothing to add and no body to replay: the request goes on as it is.
+      if (authorization === undefined && body === undefined) {
+        return fetch(request);
+      }
       const headers = new Headers(request.headers);
       if (authorization !== undefined) {
         headers.set("Authorization", authorization);

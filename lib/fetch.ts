@@ -81,6 +81,10 @@ export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
     })
     : undefined;
   async function verifiedFetch(request: Request): Promise<Response> {
+    // Without options fetch() copies the request as it is, headers unchecked.
+    if (client === undefined && request.redirect === "manual") {
+      return await fetch(request);
+    }
     const init: RequestInit & { client?: Deno.HttpClient } = {
       redirect: "manual",
     };

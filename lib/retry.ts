@@ -4,6 +4,7 @@
  * @module
  */
 import type { Fetch } from "./fetch.ts";
+import { startDeadline } from "./_deadlines.ts";
 import { classifyNetError } from "./_net_errors.ts";
 
 /** What the last attempt ended with. */
@@ -117,6 +118,13 @@ export interface RetryOptions extends RetryPolicyOptions {
    * @default {undefined}
    */
   debug?: (line: string) => void;
+  /**
+   * Where an attempt for a URL is sent (the `route` of scheme.ts's fetch,
+   * so that the layer below need not copy the attempt again); messages keep
+   * the request's own URL.
+   * @default {the request's URL}
+   */
+  route?: (url: string) => string;
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD"]);
@@ -140,6 +148,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD"]);
 export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
   const sleep = options.sleep ?? abortableSleep;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 0;
+  const route = options.route;
   return async function retryFetch(request: Request): Promise<Response> {
     if (!IDEMPOTENT.has(request.method)) return await fetch(request);
     const signal = request.signal;
@@ -147,7 +156,12 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
       signal.throwIfAborted();
       let delay: number | undefined;
       try {
-        const response = await attemptFetch(fetch, request, attemptTimeoutMs);
+        const response = await attemptFetch(
+          fetch,
+          request,
+          attemptTimeoutMs,
+          route,
+        );
         delay = retryDelay(attempt, {
           status: response.status,
           retryAfter: response.headers.get("retry-after"),
@@ -178,20 +192,45 @@ async function attemptFetch(
   fetch: Fetch,
   request: Request,
   timeoutMs: number,
+  route: ((url: string) => string) | undefined,
 ): Promise<Response> {
-  if (timeoutMs <= 0) return await fetch(new Request(request));
+  if (timeoutMs <= 0) {
+    return await fetch(attemptRequest(request, request.signal, route));
+  }
   const timer = new AbortController();
-  const id = setTimeout(
+  const cancel = startDeadline(
+    timeoutMs,
     () =>
       timer.abort(new DOMException("The request timed out", "TimeoutError")),
-    timeoutMs,
   );
   try {
     const signal = AbortSignal.any([request.signal, timer.signal]);
-    return await fetch(new Request(request, { signal }));
+    return await fetch(attemptRequest(request, signal, route));
   } finally {
-    clearTimeout(id);
+    cancel();
   }
+}
+
+/** A copy of a GET or HEAD request (no body) with `signal`, sent where `route` says. */
+function attemptRequest(
+  request: Request,
+  signal: AbortSignal,
+  route: ((url: string) => string) | undefined,
+): Request {
+  const url = route?.(request.url) ?? request.url;
+  if (url === request.url) {
+    return signal === request.signal
+      ? new Request(request)
+      : new Request(request, { signal });
+  }
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => headers[name] = value);
+  return new Request(url, {
+    method: request.method,
+    headers,
+    signal,
+    redirect: request.redirect,
+  });
 }
 
 function safeUrl(request: Request): string {

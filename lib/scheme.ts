@@ -18,6 +18,14 @@ export interface SchemeFallbackOptions {
 }
 
 /**
+ * A scheme-fallback fetch, with `route(url)`: where a request for `url` can go
+ * at once, the http URL once its host is known to speak plain http (the URL
+ * itself otherwise). Layers above that build a request anyway use it to save
+ * this layer a second copy.
+ */
+export type SchemeFetch = Fetch & { route(url: string): string };
+
+/**
  * Wraps a fetch so that connection failures become RegistryErrors (kinds "tls",
  * "network", "timeout") and, when insecure, https falls back to http.
  *
@@ -35,12 +43,13 @@ export interface SchemeFallbackOptions {
  * const response = await fetch(new Request("https://reg.io/v2/"));
  * console.assert(response.status === 200);
  * console.assert(seen.join(" ") === "https://reg.io/v2/ http://reg.io/v2/");
+ * console.assert(fetch.route("https://reg.io/v2/a") === "http://reg.io/v2/a");
  * ```
  */
 export function withSchemeFallback(
   fetch: Fetch,
   options: SchemeFallbackOptions,
-): Fetch {
+): SchemeFetch {
   const decided = new Map<string, "https" | "http">();
   const probing = new Map<string, Promise<unknown>>();
   const insecure = options.insecure;
@@ -80,7 +89,11 @@ export function withSchemeFallback(
       return response;
     }
   }
-  return async function schemeFetch(request: Request): Promise<Response> {
+  function route(url: string): string {
+    if (!insecure || !url.startsWith("https://")) return url;
+    return decided.get(hostOf(url)) === "http" ? toHttp(url) : url;
+  }
+  async function schemeFetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (!insecure || url.protocol !== "https:") return await send(request);
     // One request finds out which scheme a host speaks; the others wait for
@@ -99,16 +112,31 @@ export function withSchemeFallback(
     } finally {
       if (probing.get(url.host) === attempt) probing.delete(url.host);
     }
-  };
+  }
+  return Object.assign(schemeFetch, { route });
+}
+
+/** `URL.host` of a serialized https URL, without parsing it when it has no user info. */
+function hostOf(url: string): string {
+  const end = url.indexOf("/", "https://".length);
+  const authority = url.slice("https://".length, end < 0 ? undefined : end);
+  return authority.includes("@") ? new URL(url).host : authority;
+}
+
+/** The http twin of a serialized https URL ("https:" + the rest reads the same as http). */
+function toHttp(url: string): string {
+  return `http${url.slice("https".length)}`;
 }
 
 async function asHttp(request: Request): Promise<Request> {
-  const url = new URL(request.url);
-  url.protocol = "http:";
+  const url = toHttp(request.url);
   const body = request.body === null ? undefined : await request.arrayBuffer();
+  // A record converts cheaper than a Headers object.
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => headers[name] = value);
   return new Request(url, {
     method: request.method,
-    headers: request.headers,
+    headers,
     body,
     signal: request.signal,
     redirect: request.redirect,

@@ -189,3 +189,39 @@ Deno.test("withRetry() times out an attempt that gets no answer and retries it",
   assert.equal(await response.text(), "late but fine");
   assert.equal(calls, 2);
 });
+
+Deno.test("withRetry() sends attempts where route says, with the same method, headers and redirect mode", async () => {
+  const seen: string[] = [];
+  const lines: string[] = [];
+  const fetch = withRetry((request) => {
+    seen.push(
+      `${request.method} ${request.url} ${
+        request.headers.get("accept")
+      } ${request.redirect}`,
+    );
+    return Promise.resolve(
+      new Response(null, { status: seen.length < 2 ? 503 : 200 }),
+    );
+  }, {
+    attemptTimeoutMs: 1000,
+    route: (url) => url.replace("https://reg.io/", "http://reg.io/"),
+    sleep: () => Promise.resolve(),
+    random: () => 1,
+    debug: (line) => lines.push(line),
+  });
+  const response = await fetch(
+    new Request("https://reg.io/v2/a/manifests/1", {
+      method: "HEAD",
+      headers: { Accept: "x/y" },
+      redirect: "manual",
+    }),
+  );
+  assert.equal(response.status, 200);
+  assert.deepEqual(seen, [
+    "HEAD http://reg.io/v2/a/manifests/1 x/y manual",
+    "HEAD http://reg.io/v2/a/manifests/1 x/y manual",
+  ]);
+  assert.deepEqual(lines, [
+    "HEAD https://reg.io/v2/a/manifests/1 -> 503, retry 1 in 500 ms",
+  ]);
+});

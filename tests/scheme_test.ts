@@ -165,3 +165,20 @@ Deno.test("withSchemeFallback() lets one request find the scheme while concurren
   assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200, 200]);
   assert.deepEqual(seen, ["https", "http", "http", "http", "http", "http"]);
 });
+
+Deno.test("withSchemeFallback() routes https URLs of hosts known to speak http to http, others unchanged", async () => {
+  const fetch = withSchemeFallback(fake(TLS_HTTP, []), { insecure: true });
+  const url = "https://reg.io:5000/v2/a/manifests/1?x=1";
+  assert.equal(fetch.route(url), url);
+  await fetch(new Request("https://reg.io:5000/v2/"));
+  assert.equal(fetch.route(url), "http://reg.io:5000/v2/a/manifests/1?x=1");
+  assert.equal(
+    fetch.route("https://u:p@reg.io:5000/v2/"),
+    "http://u:p@reg.io:5000/v2/",
+  );
+  assert.equal(fetch.route("https://reg.io/v2/"), "https://reg.io/v2/");
+  assert.equal(fetch.route("http://other.io/v2/"), "http://other.io/v2/");
+  const secure = withSchemeFallback(fake(TLS_HTTP, []), { insecure: false });
+  await secure(new Request("https://reg.io:5000/v2/")).catch(() => {});
+  assert.equal(secure.route(url), url);
+});

@@ -1,0 +1,116 @@
+/**
+ * Timeouts for many short-lived requests at the price of few timers: all
+ * deadlines of one duration share one timer, since they expire in the order
+ * they were set. Private helper of retry.ts and _registry_request.ts.
+ *
+ * @module
+ */
+
+interface Deadline {
+  at: number;
+  run: () => void;
+  done: boolean;
+}
+
+/** The deadlines of one duration, oldest first, and the timer of the oldest. */
+class DeadlineQueue {
+  #entries: Deadline[] = [];
+  #head = 0;
+  #live = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #ms: number;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  add(run: () => void): () => void {
+    const deadline: Deadline = {
+      at: performance.now() + this.#ms,
+      run,
+      done: false,
+    };
+    this.#entries.push(deadline);
+    this.#live++;
+    if (this.#timer === undefined) this.#arm(this.#ms);
+    return () => this.#cancel(deadline);
+  }
+
+  #cancel(deadline: Deadline): void {
+    if (deadline.done) return;
+    deadline.done = true;
+    if (--this.#live === 0) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#entries = [];
+      this.#head = 0;
+      return;
+    }
+    this.#skipDone();
+  }
+
+  #skipDone(): void {
+    while (
+      this.#head < this.#entries.length && this.#entries[this.#head]!.done
+    ) {
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.ceil(ms)));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    this.#skipDone();
+    const due: Deadline[] = [];
+    while (this.#head < this.#entries.length) {
+      const deadline = this.#entries[this.#head]!;
+      if (!deadline.done) {
+        if (deadline.at > now) break;
+        deadline.done = true;
+        this.#live--;
+        due.push(deadline);
+      }
+      this.#head++;
+    }
+    this.#skipDone();
+    if (this.#live > 0) {
+      this.#arm(this.#entries[this.#head]!.at - now);
+    } else {
+      this.#entries = [];
+      this.#head = 0;
+    }
+    for (const deadline of due) deadline.run();
+  }
+}
+
+const queues = new Map<number, DeadlineQueue>();
+
+/**
+ * Runs `run` after `ms` milliseconds unless the returned function is called
+ * first (like `setTimeout` and `clearTimeout`, but deadlines of the same
+ * duration share one timer). No timer is left once every deadline ran or was
+ * cancelled.
+ *
+ * @example Usage
+ * ```ts
+ * import { startDeadline } from "./_deadlines.ts";
+ * let ran = false;
+ * const cancel = startDeadline(60_000, () => ran = true);
+ * cancel();
+ * await new Promise<void>((resolve) => startDeadline(1, resolve));
+ * console.assert(!ran);
+ * ```
+ */
+export function startDeadline(ms: number, run: () => void): () => void {
+  let queue = queues.get(ms);
+  if (queue === undefined) queues.set(ms, queue = new DeadlineQueue(ms));
+  return queue.add(run);
+}
