@@ -76,7 +76,7 @@ export async function clientCertificateError(
     ? `the registry rejected the client certificate "${certFile}" (${alert})`
     : `the registry requires a client certificate (${alert})${
       certDir === undefined
-        ? ""
+        ? `; put NAME.cert and NAME.key in "/etc/containers/certs.d/${url.host}" or pass --cert-dir`
         : `; put one in "${certDir}" as NAME.cert with its NAME.key`
     }`;
   return new RegistryError(

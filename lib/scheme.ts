@@ -67,6 +67,9 @@ export function withSchemeFallback(
       decided.set(host, "https");
       return response;
     } catch (error) {
+      // A RegistryError from the base fetch is a cause already diagnosed
+      // (a refused client certificate): plain http would only hide it.
+      if (error instanceof RegistryError) throw error;
       const failure = classifyNetError(error);
       const mapped = toRegistryError(error, request, { insecure });
       if (failure !== "tls" && failure !== "refused" && failure !== "reset") {

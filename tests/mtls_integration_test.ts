@@ -158,6 +158,19 @@ Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and 
   );
 
   await t.step(
+    "without verification a missing client certificate is still named, not hidden by http",
+    async () => {
+      const result = await validate(world, ["--src-tls-verify=false"]);
+      assert.equal(result.code, 1);
+      assert.deepEqual(errors(result.stderr), [
+        failedLine(
+          `source: TLS connection to "${mtls.host}" failed: the registry requires a client certificate (received fatal alert: BadCertificate); put NAME.cert and NAME.key in "/etc/containers/certs.d/${mtls.host}" or pass --cert-dir`,
+        ),
+      ]);
+    },
+  );
+
+  await t.step(
     "a client certificate from another CA is named as rejected",
     async () => {
       const path = await certDir(`${dir}/foreign`, {

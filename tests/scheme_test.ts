@@ -182,3 +182,20 @@ Deno.test("withSchemeFallback() routes https URLs of hosts known to speak http t
   await secure(new Request("https://reg.io:5000/v2/")).catch(() => {});
   assert.equal(secure.route(url), url);
 });
+
+Deno.test("withSchemeFallback() keeps a diagnosed TLS error instead of trying http", async () => {
+  const seen: string[] = [];
+  const diagnosed = new RegistryError(
+    "tls",
+    'TLS connection to "reg.io" failed: the registry requires a client certificate',
+  );
+  const fetch = withSchemeFallback((request) => {
+    seen.push(request.url);
+    return Promise.reject(diagnosed);
+  }, { insecure: true });
+  await assert.rejects(
+    fetch(new Request("https://reg.io/v2/")),
+    (error) => error === diagnosed,
+  );
+  assert.deepEqual(seen, ["https://reg.io/v2/"]);
+});
