@@ -6,6 +6,7 @@
  * @module
  */
 import type { Fetch } from "./fetch.ts";
+import { abortableSleep } from "./retry.ts";
 
 /** Options of {@linkcode RateLimitPacer}. */
 export interface RateLimitOptions {
@@ -88,7 +89,7 @@ export class RateLimitPacer {
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#warn = options.warn;
     this.#now = options.now ?? (() => performance.now());
-    this.#sleep = options.sleep ?? pause;
+    this.#sleep = options.sleep ?? abortableSleep;
   }
 
   /** Whether the last answer said the quota is low. */
@@ -142,19 +143,4 @@ export function withRateLimit(fetch: Fetch, pacer: RateLimitPacer): Fetch {
     pacer.observe(response.headers);
     return response;
   };
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const id = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    function onAbort(): void {
-      clearTimeout(id);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
