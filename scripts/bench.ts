@@ -11,21 +11,17 @@
 
 import { parseArgs } from "node:util";
 import { MANIFEST_ACCEPT } from "../lib/manifest.ts";
-import type { Platform } from "../lib/platform.ts";
 import {
   type Distribution,
   startDistribution,
 } from "../tests/support/distribution.ts";
-import { type ImageSpec, seedImage } from "../tests/support/seed.ts";
+import { mixedImageSpec, seedImage } from "../tests/support/seed.ts";
 import { type LatencyProxy, startLatencyProxy } from "./_latency_proxy.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
 const TIME = "/usr/bin/time";
 const RUN_LIMIT_MS = 15 * 60_000;
-const AMD64: Platform = { os: "linux", architecture: "amd64" };
-const ARM64: Platform = { os: "linux", architecture: "arm64" };
-const ARMV7: Platform = { os: "linux", architecture: "arm", variant: "v7" };
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -53,33 +49,6 @@ function positive(name: string, text: string): number {
   return n;
 }
 
-/** Image i: docker / OCI single images, Docker lists and OCI indexes of 2-3 platforms. */
-function specFor(i: number): ImageSpec {
-  const seed = `bench-${i}`;
-  const platforms = i % 3 === 0 ? [AMD64, ARM64, ARMV7] : [AMD64, ARM64];
-  switch (i % 4) {
-    case 0:
-      return { kind: "image", format: "docker", platform: AMD64, seed };
-    case 1:
-      return {
-        kind: "image",
-        format: "oci",
-        platform: i % 8 === 1 ? ARM64 : AMD64,
-        seed,
-      };
-    case 2:
-      return { kind: "index", format: "docker", platforms, seed };
-    default:
-      return {
-        kind: "index",
-        format: "oci",
-        platforms,
-        attestations: i % 8 === 7,
-        seed,
-      };
-  }
-}
-
 async function forEachLimit<T>(
   items: T[],
   limit: number,
@@ -102,8 +71,8 @@ async function seedMirror(
   await forEachLimit(indexes, 8, async (i) => {
     const ref = { repository: `bench/img-${i}`, tag: "v1" };
     const [a, b] = await Promise.all([
-      seedImage(src.url, ref, specFor(i)),
-      seedImage(dst.url, ref, specFor(i)),
+      seedImage(src.url, ref, mixedImageSpec(i, "bench")),
+      seedImage(dst.url, ref, mixedImageSpec(i, "bench")),
     ]);
     if (a.digest !== b.digest) {
       throw new Error(`Seeded digests differ for "${ref.repository}"`);

@@ -9,6 +9,7 @@ import { OciRegistry } from "./support/oci_server.ts";
 import {
   type ImageSpec,
   indexBody,
+  mixedImageSpec,
   pushManifest,
   seedImage,
 } from "./support/seed.ts";
@@ -47,28 +48,6 @@ function twoRegistries() {
 }
 
 type World = ReturnType<typeof twoRegistries>;
-
-/** Image i of the mix: docker image, OCI image, Docker list, OCI index (2-3 platforms). */
-function specFor(i: number): ImageSpec {
-  const seed = `count-${i}`;
-  const platforms = i % 3 === 0 ? [AMD64, ARM64, S390X] : [AMD64, ARM64];
-  switch (i % 4) {
-    case 0:
-      return { kind: "image", format: "docker", platform: AMD64, seed };
-    case 1:
-      return { kind: "image", format: "oci", platform: ARM64, seed };
-    case 2:
-      return { kind: "index", format: "docker", platforms, seed };
-    default:
-      return {
-        kind: "index",
-        format: "oci",
-        platforms,
-        attestations: i % 8 === 7,
-        seed,
-      };
-  }
-}
 
 async function seedBoth(world: World, repository: string, spec: ImageSpec) {
   const ref = { repository, tag: "v1" };
@@ -125,7 +104,7 @@ async function twentyImages(): Promise<{ world: World; list: string }> {
   const world = twoRegistries();
   let list = "";
   for (let i = 0; i < 20; i++) {
-    await seedBoth(world, `bench/img-${i}`, specFor(i));
+    await seedBoth(world, `bench/img-${i}`, mixedImageSpec(i, "count"));
     list += mirrorLine(`bench/img-${i}`);
   }
   return { world, list };

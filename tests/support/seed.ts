@@ -232,3 +232,46 @@ function summary(
     body: m.bytes,
   };
 }
+
+const MIX_AMD64: Platform = { architecture: "amd64", os: "linux" };
+const MIX_ARM64: Platform = { architecture: "arm64", os: "linux" };
+const MIX_ARMV7: Platform = { architecture: "arm", os: "linux", variant: "v7" };
+
+/**
+ * Image `i` of a realistic mix: Docker and OCI single images, Docker lists and
+ * OCI indexes of 2-3 platforms, some with attestations. The same `i` and
+ * `prefix` always give the same image (and digests).
+ *
+ * @example Usage
+ * ```ts
+ * import { mixedImageSpec } from "./seed.ts";
+ * console.assert(mixedImageSpec(2, "x").kind === "index");
+ * ```
+ */
+export function mixedImageSpec(i: number, prefix: string): ImageSpec {
+  const seed = `${prefix}-${i}`;
+  const platforms = i % 3 === 0
+    ? [MIX_AMD64, MIX_ARM64, MIX_ARMV7]
+    : [MIX_AMD64, MIX_ARM64];
+  switch (i % 4) {
+    case 0:
+      return { kind: "image", format: "docker", platform: MIX_AMD64, seed };
+    case 1:
+      return {
+        kind: "image",
+        format: "oci",
+        platform: i % 8 === 1 ? MIX_ARM64 : MIX_AMD64,
+        seed,
+      };
+    case 2:
+      return { kind: "index", format: "docker", platforms, seed };
+    default:
+      return {
+        kind: "index",
+        format: "oci",
+        platforms,
+        attestations: i % 8 === 7,
+        seed,
+      };
+  }
+}
