@@ -219,7 +219,9 @@ export function manifestTarget(ref: ImageReference): string {
  * @returns The host (and port) to connect to.
  */
 export function registryEndpoint(registry: string): string {
-  return registry === DEFAULT_REGISTRY ? "registry-1.docker.io" : registry;
+  return registry === DEFAULT_REGISTRY || registry === "index.docker.io"
+    ? "registry-1.docker.io"
+    : registry;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Credential } from "./credentials.ts";
 import { isDigest } from "./digest.ts";
 import { type ClosableFetch, createFetch, type Fetch } from "./fetch.ts";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "./manifest.ts";
+import { registryEndpoint } from "./reference.ts";
 import type { TokenCache } from "./token_cache.ts";
 import { buildStack, sendRequest } from "./_registry_request.ts";
 import type { RateLimitOptions } from "./_rate_limit.ts";
@@ -94,10 +95,7 @@ export class RegistryClient {
 
   constructor(registry: string, options: RegistryClientOptions = {}) {
     this.registry = registry;
-    const endpoint = registry === "docker.io" || registry === "index.docker.io"
-      ? "registry-1.docker.io"
-      : registry;
-    this.#base = `https://${endpoint}`;
+    this.#base = `https://${registryEndpoint(registry)}`;
     const tlsVerify = options.tlsVerify ?? true;
     this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
     this.#userAgent = options.userAgent ?? "hangar-mirror-validate/0.1.0";
