@@ -6,6 +6,7 @@
 import type { Fetch } from "./fetch.ts";
 import { startDeadline } from "./_deadlines.ts";
 import { classifyNetError } from "./_net_errors.ts";
+import { requestAt } from "./_request_copy.ts";
 
 /** What the last attempt ended with. */
 export interface RetryOutcome {
@@ -223,14 +224,7 @@ function attemptRequest(
       ? new Request(request)
       : new Request(request, { signal });
   }
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => headers[name] = value);
-  return new Request(url, {
-    method: request.method,
-    headers,
-    signal,
-    redirect: request.redirect,
-  });
+  return requestAt(request, url, { signal });
 }
 
 function safeUrl(request: Request): string {

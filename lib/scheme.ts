@@ -7,6 +7,7 @@
 import { RegistryError } from "./errors.ts";
 import type { Fetch } from "./fetch.ts";
 import { classifyNetError, errorText, toRegistryError } from "./_net_errors.ts";
+import { requestAt } from "./_request_copy.ts";
 
 /** Options of {@linkcode withSchemeFallback}. */
 export interface SchemeFallbackOptions {
@@ -132,18 +133,8 @@ function toHttp(url: string): string {
 }
 
 async function asHttp(request: Request): Promise<Request> {
-  const url = toHttp(request.url);
   const body = request.body === null ? undefined : await request.arrayBuffer();
-  // A record converts cheaper than a Headers object.
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => headers[name] = value);
-  return new Request(url, {
-    method: request.method,
-    headers,
-    body,
-    signal: request.signal,
-    redirect: request.redirect,
-  });
+  return requestAt(request, toHttp(request.url), body ? { body } : {});
 }
 
 function sameFailure(first: RegistryError, second: unknown): boolean {
