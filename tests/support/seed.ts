@@ -97,7 +97,7 @@ export async function seedImage(
       await pushBlob(baseUrl, ref.repository, blob.bytes, options);
     }
     const repoRef = { repository: ref.repository, reference };
-    await pushManifest(
+    await putManifestBytes(
       baseUrl,
       repoRef,
       manifest.bytes,
@@ -141,7 +141,7 @@ export async function seedImage(
   ];
   const body = indexBody(spec.format, entries);
   const mediaType = MEDIA_TYPES[spec.format].index;
-  const digest = await pushManifest(
+  const digest = await putManifestBytes(
     baseUrl,
     { repository: ref.repository, reference: ref.tag },
     body,
@@ -165,27 +165,8 @@ export async function seedImage(
 /**
  * Pushes raw manifest bytes under a tag or digest and returns their digest;
  * for building broken mirrors (partial indexes, wrong platform labels, ...).
- *
- * @example Usage
- * ```ts
- * import { indexBody, pushManifest } from "./seed.ts";
- * import { OciRegistry } from "./oci_server.ts";
- * const registry = new OciRegistry();
- * const body = indexBody("oci", []);
- * const digest = await pushManifest("http://r", { repository: "a", reference: "empty" }, body,
- *   "application/vnd.oci.image.index.v1+json", { fetch: (r) => registry.handler(r) });
- * console.assert(digest.startsWith("sha256:"));
- * ```
  */
-export async function pushManifest(
-  baseUrl: string,
-  ref: { repository: string; reference: string },
-  body: Uint8Array,
-  mediaType: string,
-  options: PushOptions = {},
-): Promise<string> {
-  return await putManifestBytes(baseUrl, ref, body, mediaType, options);
-}
+export { putManifestBytes as pushManifest };
 
 /**
  * Serialises a Docker manifest list or an OCI index (both carry `mediaType`).
