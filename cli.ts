@@ -158,10 +158,11 @@ type ValidateFlags = ReturnType<ReturnType<typeof validateCommand>["opts"]>;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./cli.ts";
  * let out = "";
  * const code = await main(["--version"], { stdout: (t) => (out += t) });
- * console.assert(code === 0 && out.trim() === "0.1.0");
+ * assert(code === 0 && out.trim() === "0.1.0");
  * ```
  */
 export async function main(

@@ -23,9 +23,10 @@
  *
  * @example Parse one line
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseListLine } from "./mod.ts";
  * const item = parseListLine("nginx:1.27", 1, { destination: "private.io" });
- * console.assert(item?.kind === "image" && item.destination.repository === "library/nginx");
+ * assert(item?.kind === "image" && item.destination.repository === "library/nginx");
  * ```
  *
  * @module

@@ -27,8 +27,9 @@ export interface AuthFile {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { usableEntry } from "./_auth_file.ts";
- * console.assert(!usableEntry({}) && usableEntry({ auth: "YTpi" }));
+ * assert(!usableEntry({}) && usableEntry({ auth: "YTpi" }));
  * ```
  */
 export function usableEntry(value: unknown): boolean {
@@ -43,9 +44,10 @@ export function usableEntry(value: unknown): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeEntry } from "./_auth_file.ts";
  * const found = decodeEntry({ auth: "YTpi" });
- * console.assert(found !== undefined && "username" in found && found.password === "b");
+ * assert(found !== undefined && "username" in found && found.password === "b");
  * ```
  */
 export function decodeEntry(
@@ -87,8 +89,9 @@ export function decodeEntry(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchingEntry } from "./_auth_file.ts";
- * console.assert(matchingEntry({ "https://index.docker.io/v1/": 1 }, "docker.io") === 1);
+ * assert(matchingEntry({ "https://index.docker.io/v1/": 1 }, "docker.io") === 1);
  * ```
  */
 export function matchingEntry<T>(
@@ -116,8 +119,9 @@ export function matchingEntry<T>(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalHost } from "./_auth_file.ts";
- * console.assert(canonicalHost("https://Index.Docker.io/v1/") === "docker.io");
+ * assert(canonicalHost("https://Index.Docker.io/v1/") === "docker.io");
  * ```
  */
 export function canonicalHost(registry: string): string {
@@ -131,8 +135,9 @@ export function canonicalHost(registry: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAuthFile } from "./_auth_file.ts";
- * console.assert(parseAuthFile('{"credsStore":"pass"}').credsStore === "pass");
+ * assert(parseAuthFile('{"credsStore":"pass"}').credsStore === "pass");
  * ```
  */
 export function parseAuthFile(text: string): AuthFile {

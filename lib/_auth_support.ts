@@ -13,10 +13,11 @@ import { errorFromResponse, RegistryError } from "./errors.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { finalError } from "./_auth_support.ts";
  * const request = new Request("https://reg.io/v2/a/manifests/1");
  * const error = await finalError(request, new Response(null, { status: 401 }), undefined, "reg.io", "log in");
- * console.assert(error.kind === "unauthorized" && error.message.endsWith("; log in"));
+ * assert(error.kind === "unauthorized" && error.message.endsWith("; log in"));
  * ```
  */
 export async function finalError(
@@ -52,8 +53,9 @@ export async function finalError(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRealm } from "./_auth_support.ts";
- * console.assert(checkRealm("https://auth.io/token", "https://reg.io/v2/", "reg.io") === "https://auth.io/token");
+ * assert(checkRealm("https://auth.io/token", "https://reg.io/v2/", "reg.io") === "https://auth.io/token");
  * ```
  */
 export function checkRealm(
@@ -93,8 +95,9 @@ export function checkRealm(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { identify } from "./_auth_support.ts";
- * console.assert((await identify(undefined)).id === "anonymous");
+ * assert((await identify(undefined)).id === "anonymous");
  * ```
  */
 export async function identify(
@@ -118,8 +121,9 @@ export async function identify(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { repositoryOf } from "./_auth_support.ts";
- * console.assert(repositoryOf("/v2/library/nginx/manifests/1") === "library/nginx");
+ * assert(repositoryOf("/v2/library/nginx/manifests/1") === "library/nginx");
  * ```
  */
 export function repositoryOf(pathname: string): string | undefined {
@@ -134,8 +138,9 @@ export function repositoryOf(pathname: string): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pullScope } from "./_auth_support.ts";
- * console.assert(pullScope("a/b") === "repository:a/b:pull");
+ * assert(pullScope("a/b") === "repository:a/b:pull");
  * ```
  */
 export function pullScope(repository: string): string {
@@ -148,8 +153,9 @@ export function pullScope(repository: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { abortable } from "./_auth_support.ts";
- * console.assert((await abortable(Promise.resolve(1), new AbortController().signal)) === 1);
+ * assert((await abortable(Promise.resolve(1), new AbortController().signal)) === 1);
  * ```
  */
 export async function abortable<T>(
@@ -175,9 +181,10 @@ export async function abortable<T>(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { endpointHost } from "./_auth_support.ts";
- * console.assert(endpointHost("docker.io") === "registry-1.docker.io");
- * console.assert(endpointHost("Reg.io:443") === "reg.io");
+ * assert(endpointHost("docker.io") === "registry-1.docker.io");
+ * assert(endpointHost("Reg.io:443") === "reg.io");
  * ```
  */
 export function endpointHost(registry: string): string {
@@ -198,8 +205,9 @@ export function endpointHost(registry: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { authLabel } from "./_auth_support.ts";
- * console.assert(
+ * assert(
  *   authLabel('HEAD "u": response status code 401') ===
  *     'HEAD "u": response status code 401 (unauthorized)',
  * );

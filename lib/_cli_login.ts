@@ -31,12 +31,13 @@ export interface LoginCliIo {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loginCommands } from "./_cli_login.ts";
  * const [loginCommand, logoutCommand] = loginCommands(
  *   { stdout: () => {}, stderr: () => {}, env: {} },
  *   () => {},
  * );
- * console.assert(loginCommand.name() === "login" && logoutCommand.name() === "logout");
+ * assert(loginCommand.name() === "login" && logoutCommand.name() === "logout");
  * ```
  */
 export function loginCommands(

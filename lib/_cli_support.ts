@@ -35,10 +35,11 @@ export function splitList(text: string): string[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTlsVerify } from "./_cli_support.ts";
- * console.assert(parseTlsVerify("--dest-tls-verify", "false") === false);
- * console.assert(parseTlsVerify("--dest-tls-verify", true) === true);
- * console.assert(parseTlsVerify("--dest-tls-verify", undefined) === undefined);
+ * assert(parseTlsVerify("--dest-tls-verify", "false") === false);
+ * assert(parseTlsVerify("--dest-tls-verify", true) === true);
+ * assert(parseTlsVerify("--dest-tls-verify", undefined) === undefined);
  * ```
  */
 export function parseTlsVerify(

@@ -42,14 +42,15 @@ export interface ClientCertificateErrorOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clientCertificateError } from "./_client_cert_errors.ts";
  * const err = await clientCertificateError(
  *   new TypeError("fetch failed", { cause: new Error("received fatal alert: BadCertificate") }),
  *   new Request("https://reg.io/v2/"),
  *   { certDir: "/certs" },
  * );
- * console.assert(err?.kind === "tls");
- * console.assert(
+ * assert(err?.kind === "tls");
+ * assert(
  *   err?.message ===
  *     'TLS connection to "reg.io" failed: the registry requires a client certificate (received fatal alert: BadCertificate); put one in "/certs" as NAME.cert with its NAME.key',
  * );
@@ -117,9 +118,10 @@ export interface TlsHandshakeOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tlsHandshake } from "./_client_cert_errors.ts";
  * const text = await tlsHandshake({ timeoutMs: 2000 })(new URL("https://127.0.0.1:1/v2/"));
- * console.assert(typeof text === "string" && /refused/i.test(text));
+ * assert(typeof text === "string" && /refused/i.test(text));
  * ```
  */
 export function tlsHandshake(

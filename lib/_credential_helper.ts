@@ -34,11 +34,12 @@ export class HelperNotFoundError extends Error {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCredentialHelper } from "./_credential_helper.ts";
  * try {
  *   await runCredentialHelper("no-such-helper-here", "reg.io");
  * } catch (error) {
- *   console.assert(String(error).includes("docker-credential-no-such-helper-here"));
+ *   assert(String(error).includes("docker-credential-no-such-helper-here"));
  * }
  * ```
  */

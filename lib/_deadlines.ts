@@ -101,12 +101,13 @@ const queues = new Map<number, DeadlineQueue>();
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startDeadline } from "./_deadlines.ts";
  * let ran = false;
  * const cancel = startDeadline(60_000, () => ran = true);
  * cancel();
  * await new Promise<void>((resolve) => startDeadline(1, resolve));
- * console.assert(!ran);
+ * assert(!ran);
  * ```
  */
 export function startDeadline(ms: number, run: () => void): () => void {

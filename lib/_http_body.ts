@@ -22,9 +22,10 @@ export class BodyTooLargeError extends RangeError {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readCapped } from "./_http_body.ts";
  * const bytes = await readCapped(new Response("abc"), 10);
- * console.assert(bytes.length === 3);
+ * assert(bytes.length === 3);
  * ```
  */
 export async function readCapped(
@@ -66,11 +67,12 @@ export async function readCapped(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withRequestLog } from "./_http_body.ts";
  * const lines: string[] = [];
  * const fetch = withRequestLog(() => Promise.resolve(new Response("x")), (l) => lines.push(l), () => 0);
  * await (await fetch(new Request("https://r.io/v2/"))).text();
- * console.assert(lines[0] === "GET https://r.io/v2/ -> 200 (0 ms)");
+ * assert(lines[0] === "GET https://r.io/v2/ -> 200 (0 ms)");
  * ```
  */
 export function withRequestLog(

@@ -30,9 +30,10 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createInsecureFetch } from "./_insecure_fetch.ts";
  * const fetch = createInsecureFetch();
- * console.assert(typeof fetch === "function");
+ * assert(typeof fetch === "function");
  * fetch.close();
  * ```
  */

@@ -37,9 +37,10 @@ export interface FetchedManifest {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readHeadAnswer } from "./_manifest_reads.ts";
  * const answer = await readHeadAnswer(new Response(null, { status: 405 }), "https://r.io/v2/a/manifests/1", "1");
- * console.assert(answer === undefined);
+ * assert(answer === undefined);
  * ```
  */
 export async function readHeadAnswer(
@@ -74,9 +75,10 @@ export async function readHeadAnswer(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readManifestAnswer } from "./_manifest_reads.ts";
  * const read = await readManifestAnswer(new Response("{}"), "https://r.io/v2/a/manifests/1", "1");
- * console.assert(read.body.length === 2);
+ * assert(read.body.length === 2);
  * ```
  */
 export async function readManifestAnswer(
@@ -129,9 +131,10 @@ export async function readManifestAnswer(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readBlobAnswer } from "./_manifest_reads.ts";
  * const empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
- * console.assert((await readBlobAnswer(new Response(""), "https://r.io/b", empty, 10)).length === 0);
+ * assert((await readBlobAnswer(new Response(""), "https://r.io/b", empty, 10)).length === 0);
  * ```
  */
 export async function readBlobAnswer(
@@ -160,9 +163,10 @@ export async function readBlobAnswer(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mediaTypeOf } from "./_manifest_reads.ts";
  * const response = new Response("", { headers: { "content-type": "Text/HTML; charset=utf-8" } });
- * console.assert(mediaTypeOf(response) === "text/html");
+ * assert(mediaTypeOf(response) === "text/html");
  * ```
  */
 export function mediaTypeOf(response: Response): string {
@@ -175,10 +179,11 @@ export function mediaTypeOf(response: Response): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tooLarge } from "./_manifest_reads.ts";
  * import { BodyTooLargeError } from "./_http_body.ts";
  * const error = tooLarge(new BodyTooLargeError(4), "https://r.io/x", "blob", 4) as Error;
- * console.assert(error.message === 'GET "https://r.io/x": blob is larger than 4 bytes');
+ * assert(error.message === 'GET "https://r.io/x": blob is larger than 4 bytes');
  * ```
  */
 export function tooLarge(

@@ -24,11 +24,12 @@ const TLS_CODES =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyNetError } from "./_net_errors.ts";
  * const err = new TypeError("fetch failed", {
  *   cause: new Error("client error (Connect): tcp connect error: Connection refused"),
  * });
- * console.assert(classifyNetError(err) === "refused");
+ * assert(classifyNetError(err) === "refused");
  * ```
  */
 export function classifyNetError(error: unknown): NetFailure {
@@ -68,9 +69,10 @@ export function classifyNetError(error: unknown): NetFailure {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorText } from "./_net_errors.ts";
  * const err = new TypeError("fetch failed", { cause: new Error("boom") });
- * console.assert(errorText(err) === "fetch failed: boom");
+ * assert(errorText(err) === "fetch failed: boom");
  * ```
  */
 export function errorText(error: unknown): string {
@@ -106,9 +108,10 @@ function errorCode(error: unknown): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tlsSkipHint } from "./_net_errors.ts";
- * console.assert(tlsSkipHint() === "; use --tls-verify=false to skip verification");
- * console.assert(
+ * assert(tlsSkipHint() === "; use --tls-verify=false to skip verification");
+ * assert(
  *   tlsSkipHint("source") ===
  *     "; use --src-tls-verify=false or --tls-verify=false to skip verification",
  * );
@@ -127,8 +130,9 @@ export function tlsSkipHint(side?: "source" | "destination"): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tlsSkipHint, withSideTlsHint } from "./_net_errors.ts";
- * console.assert(
+ * assert(
  *   withSideTlsHint(`TLS connection to "reg.io" failed: x${tlsSkipHint()}`, "destination") ===
  *     'TLS connection to "reg.io" failed: x; use --dest-tls-verify=false or --tls-verify=false to skip verification',
  * );
@@ -156,13 +160,14 @@ export interface ToRegistryErrorOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toRegistryError } from "./_net_errors.ts";
  * import { RegistryError } from "./errors.ts";
  * const err = toRegistryError(
  *   new Error("invalid peer certificate: UnknownIssuer"),
  *   new Request("https://reg.io/v2/"),
  * );
- * console.assert(err instanceof RegistryError && err.kind === "tls");
+ * assert(err instanceof RegistryError && err.kind === "tls");
  * ```
  */
 export function toRegistryError(

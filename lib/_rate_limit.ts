@@ -43,10 +43,11 @@ export interface RateLimitOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRateLimit } from "./_rate_limit.ts";
  * const parsed = parseRateLimit("76;w=21600");
- * console.assert(parsed?.count === 76 && parsed.windowSeconds === 21600);
- * console.assert(parseRateLimit("lots") === undefined);
+ * assert(parsed?.count === 76 && parsed.windowSeconds === 21600);
+ * assert(parseRateLimit("lots") === undefined);
  * ```
  */
 export function parseRateLimit(
@@ -65,11 +66,12 @@ export function parseRateLimit(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RateLimitPacer } from "./_rate_limit.ts";
  * const lines: string[] = [];
  * const pacer = new RateLimitPacer("docker.io", { warn: (l) => lines.push(l) });
  * pacer.observe(new Headers({ "ratelimit-remaining": "3;w=21600" }));
- * console.assert(pacer.low && lines.length === 1);
+ * assert(pacer.low && lines.length === 1);
  * ```
  */
 export class RateLimitPacer {
@@ -130,10 +132,11 @@ export class RateLimitPacer {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RateLimitPacer, withRateLimit } from "./_rate_limit.ts";
  * const pacer = new RateLimitPacer("reg.io");
  * const fetch = withRateLimit(() => Promise.resolve(new Response("ok")), pacer);
- * console.assert((await fetch(new Request("https://reg.io/v2/"))).status === 200);
+ * assert((await fetch(new Request("https://reg.io/v2/"))).status === 200);
  * ```
  */
 export function withRateLimit(fetch: Fetch, pacer: RateLimitPacer): Fetch {

@@ -49,13 +49,14 @@ const MAX_REDIRECTS = 5;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sendRequest } from "./_registry_request.ts";
  * const text = await sendRequest(
  *   () => Promise.resolve(new Response("hi")),
  *   { method: "GET", url: "https://reg.io/v2/", headers: {}, timeoutMs: 1000 },
  *   (response) => response.text(),
  * );
- * console.assert(text === "hi");
+ * assert(text === "hi");
  * ```
  */
 export async function sendRequest<T>(
@@ -176,9 +177,10 @@ async function sendOnce<T>(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildStack } from "./_registry_request.ts";
  * const fetch = buildStack(() => Promise.resolve(new Response("ok")), "reg.io", {});
- * console.assert((await fetch(new Request("https://reg.io/v2/"))).status === 200);
+ * assert((await fetch(new Request("https://reg.io/v2/"))).status === 200);
  * ```
  */
 export function buildStack(

@@ -34,12 +34,13 @@ export interface TokenRequest {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requestToken } from "./_token_request.ts";
  * const token = await requestToken(
  *   () => Promise.resolve(Response.json({ token: "t", expires_in: 300 })),
  *   { realm: "https://auth.io/token", service: "reg.io", registry: "reg.io", hint: "" },
  * );
- * console.assert(token.token === "t" && token.expiresInSeconds === 300);
+ * assert(token.token === "t" && token.expiresInSeconds === 300);
  * ```
  */
 export async function requestToken(
@@ -136,8 +137,9 @@ export async function requestToken(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { basicAuthorization } from "./_token_request.ts";
- * console.assert(basicAuthorization({ username: "a", password: "b" }) === "Basic YTpi");
+ * assert(basicAuthorization({ username: "a", password: "b" }) === "Basic YTpi");
  * ```
  */
 export function basicAuthorization(
@@ -154,8 +156,9 @@ export function basicAuthorization(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isLoopback } from "./_token_request.ts";
- * console.assert(isLoopback("127.0.0.1") && !isLoopback("reg.io"));
+ * assert(isLoopback("127.0.0.1") && !isLoopback("reg.io"));
  * ```
  */
 export function isLoopback(hostname: string): boolean {

@@ -59,8 +59,9 @@ type HostAuth = { scheme: "bearer"; realm: string; service?: string } | {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loginHint } from "./auth.ts";
- * console.assert(
+ * assert(
  *   loginHint("reg.io", "destination") ===
  *     'log in with "hangar login reg.io" or set DEST_USERNAME/DEST_PASSWORD',
  * );
@@ -81,6 +82,7 @@ export function loginHint(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withAuth } from "./auth.ts";
  * const fetch = withAuth((request) => {
  *   const url = new URL(request.url);
@@ -92,7 +94,7 @@ export function loginHint(
  *   }));
  * }, {});
  * const response = await fetch(new Request("https://reg.io/v2/a/manifests/1"));
- * console.assert(response.status === 200);
+ * assert(response.status === 200);
  * ```
  */
 export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {

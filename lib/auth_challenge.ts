@@ -19,12 +19,13 @@ export interface Challenge {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseChallenges } from "./auth_challenge.ts";
  * const [bearer] = parseChallenges(
  *   'Bearer realm="https://auth.io/token",service="reg.io",scope="repository:a/b:pull,push"',
  * );
- * console.assert(bearer?.scheme === "bearer");
- * console.assert(bearer?.params.scope === "repository:a/b:pull,push");
+ * assert(bearer?.scheme === "bearer");
+ * assert(bearer?.params.scope === "repository:a/b:pull,push");
  * ```
  */
 export function parseChallenges(header: string): Challenge[] {

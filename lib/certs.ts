@@ -64,6 +64,7 @@ export const DEFAULT_CERT_DIRS: readonly string[] = [
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findCertificates } from "./certs.ts";
  * const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
  * const files: Record<string, string> = {
@@ -80,7 +81,7 @@ export const DEFAULT_CERT_DIRS: readonly string[] = [
  *   },
  *   readTextFile: (path) => Promise.resolve(files[path]!),
  * });
- * console.assert(found.caCerts[0] === ca && found.cert === "CERT" && found.key === "KEY");
+ * assert(found.caCerts[0] === ca && found.cert === "CERT" && found.key === "KEY");
  * ```
  */
 export async function findCertificates(
@@ -170,9 +171,10 @@ export interface RegistryFetchOptions extends FindCertificatesOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRegistryFetch } from "./certs.ts";
  * const fetch = createRegistryFetch("reg.io", { dirs: [] });
- * console.assert(typeof fetch === "function");
+ * assert(typeof fetch === "function");
  * fetch.close();
  * ```
  */

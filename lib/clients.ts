@@ -65,9 +65,10 @@ export type ClosableClientFactory = ClientFactory & {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createClientFactory } from "./clients.ts";
  * const clients = createClientFactory({ tlsVerify: false });
- * console.assert(clients("127.0.0.1:5000", "source") === clients("127.0.0.1:5000", "source"));
+ * assert(clients("127.0.0.1:5000", "source") === clients("127.0.0.1:5000", "source"));
  * clients.close();
  * ```
  */

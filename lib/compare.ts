@@ -78,6 +78,7 @@ export const SCHEMA1_WARNING =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectedSourcePlatforms } from "./compare.ts";
  * const manifest = {
  *   kind: "image" as const,
@@ -89,7 +90,7 @@ export const SCHEMA1_WARNING =
  *   { digest: "sha256:" + "a".repeat(64), manifest, platform: { architecture: "s390x", os: "linux" } },
  *   { architectures: ["amd64"], oses: ["linux"] },
  * );
- * console.assert(specs.length === 0);
+ * assert(specs.length === 0);
  * ```
  */
 export function selectedSourcePlatforms(
@@ -115,6 +116,7 @@ export function selectedSourcePlatforms(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareImages } from "./compare.ts";
  * const digest = "sha256:" + "a".repeat(64);
  * const manifest = {
@@ -127,7 +129,7 @@ export function selectedSourcePlatforms(
  *   { digest, manifest },
  *   { architectures: ["amd64"], oses: ["linux"] },
  * );
- * console.assert(verdict.status === "passed");
+ * assert(verdict.status === "passed");
  * ```
  */
 export function compareImages(
@@ -266,8 +268,9 @@ function specOf(entry: Descriptor): PlatformSpec {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { needsDestinationConfig } from "./compare.ts";
- * console.assert(
+ * assert(
  *   needsDestinationConfig(
  *     { kind: "index", mediaType: "x", manifests: [] },
  *     { kind: "index", mediaType: "x", manifests: [] },

@@ -63,11 +63,12 @@ const DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findCredential } from "./credentials.ts";
  * const found = await findCredential("reg.io", "source", {
  *   env: { SOURCE_USERNAME: "me", SOURCE_PASSWORD: "pw" },
  * });
- * console.assert(found !== undefined && "username" in found && found.username === "me");
+ * assert(found !== undefined && "username" in found && found.username === "me");
  * ```
  */
 export async function findCredential(

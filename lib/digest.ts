@@ -25,9 +25,10 @@ const ENCODED = /^[a-zA-Z0-9=_-]+$/;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { computeDigest } from "./digest.ts";
  * const digest = await computeDigest(new TextEncoder().encode("abc"), "sha512");
- * console.assert(digest.startsWith("sha512:ddaf35a193617aba"));
+ * assert(digest.startsWith("sha512:ddaf35a193617aba"));
  * ```
  *
  * @param bytes The content to hash.
@@ -56,8 +57,9 @@ export async function computeDigest(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Digest } from "./digest.ts";
- * console.assert(
+ * assert(
  *   (await sha256Digest(new Uint8Array())) ===
  *     "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
  * );
@@ -77,10 +79,11 @@ export async function sha256Digest(bytes: Uint8Array): Promise<string> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isDigest } from "./digest.ts";
- * console.assert(isDigest(`sha256:${"a".repeat(64)}`));
- * console.assert(!isDigest(`sha256:${"A".repeat(64)}`));
- * console.assert(!isDigest("latest"));
+ * assert(isDigest(`sha256:${"a".repeat(64)}`));
+ * assert(!isDigest(`sha256:${"A".repeat(64)}`));
+ * assert(!isDigest("latest"));
  * ```
  *
  * @param value The string to check.
@@ -102,11 +105,12 @@ export function isDigest(value: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyDigest } from "./digest.ts";
  * const empty =
  *   "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
- * console.assert(await verifyDigest(new Uint8Array(), empty));
- * console.assert(!(await verifyDigest(new Uint8Array([1]), empty)));
+ * assert(await verifyDigest(new Uint8Array(), empty));
+ * assert(!(await verifyDigest(new Uint8Array([1]), empty)));
  * ```
  *
  * @param bytes The content to check.

@@ -16,9 +16,10 @@ const UNITS: Record<string, number> = {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./duration.ts";
- * console.assert(parseDuration("1m30s") === 90_000);
- * console.assert(parseDuration("0") === 0);
+ * assert(parseDuration("1m30s") === 90_000);
+ * assert(parseDuration("0") === 0);
  * ```
  */
 export function parseDuration(text: string): number {
@@ -49,9 +50,10 @@ export function parseDuration(text: string): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./duration.ts";
- * console.assert(formatDuration(90_000) === "1m30s");
- * console.assert(formatDuration(250) === "250ms");
+ * assert(formatDuration(90_000) === "1m30s");
+ * assert(formatDuration(250) === "250ms");
  * ```
  */
 export function formatDuration(ms: number): string {

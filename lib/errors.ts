@@ -54,9 +54,10 @@ export interface RegistryErrorOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RegistryError } from "./errors.ts";
  * const err = new RegistryError("missing", "manifest unknown", { status: 404 });
- * console.assert(err.kind === "missing");
+ * assert(err.kind === "missing");
  * ```
  */
 export class RegistryError extends Error {
@@ -91,8 +92,9 @@ const SECRET_PARAMS =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { redactUrl } from "./errors.ts";
- * console.assert(
+ * assert(
  *   redactUrl("https://u:p@reg.io/v2/?token=abc") ===
  *     "https://reg.io/v2/?token=REDACTED",
  * );
@@ -118,9 +120,10 @@ export function redactUrl(url: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kindForStatus } from "./errors.ts";
- * console.assert(kindForStatus(429) === "rate-limited");
- * console.assert(kindForStatus(404, "MANIFEST_UNKNOWN") === "missing");
+ * assert(kindForStatus(429) === "rate-limited");
+ * assert(kindForStatus(404, "MANIFEST_UNKNOWN") === "missing");
  * ```
  */
 export function kindForStatus(status: number, code?: string): FailureKind {
@@ -141,11 +144,12 @@ export function kindForStatus(status: number, code?: string): FailureKind {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorFromResponse } from "./errors.ts";
  * const body = '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}';
  * const err = errorFromResponse("GET", "https://r.io/v2/a/manifests/1", 404, body);
- * console.assert(err.kind === "missing");
- * console.assert(
+ * assert(err.kind === "missing");
+ * assert(
  *   err.message ===
  *     'GET "https://r.io/v2/a/manifests/1": response status code 404: manifest unknown',
  * );

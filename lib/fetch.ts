@@ -48,9 +48,10 @@ export interface CreateFetchOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createFetch } from "./fetch.ts";
  * const fetch = createFetch({ tlsVerify: true });
- * console.assert(typeof fetch === "function");
+ * assert(typeof fetch === "function");
  * fetch.close();
  * ```
  */

@@ -161,14 +161,15 @@ function _entry(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseListLine } from "./image_list.ts";
  * const item = parseListLine("nginx:1.27", 1, { destination: "private.io" });
- * console.assert(item?.kind === "image");
+ * assert(item?.kind === "image");
  * if (item?.kind === "image") {
- *   console.assert(item.destination.registry === "private.io");
- *   console.assert(item.destination.repository === "library/nginx");
+ *   assert(item.destination.registry === "private.io");
+ *   assert(item.destination.repository === "library/nginx");
  * }
- * console.assert(parseListLine("# comment", 2) === undefined);
+ * assert(parseListLine("# comment", 2) === undefined);
  * ```
  *
  * @param text The line, as read.
@@ -210,14 +211,15 @@ export function parseListLine(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readImageList } from "./image_list.ts";
  * const body = new TextEncoder().encode("# images\nalpine:3\nbad:-x\n");
  * const items = [];
  * for await (const item of readImageList(ReadableStream.from([body]), {
  *   destination: "private.io",
  * })) items.push(item);
- * console.assert(items.length === 2);
- * console.assert(items[0]?.kind === "image" && items[1]?.kind === "invalid");
+ * assert(items.length === 2);
+ * assert(items[0]?.kind === "image" && items[1]?.kind === "invalid");
  * ```
  *
  * @param stream The list bytes.

@@ -65,10 +65,11 @@ export interface LoginOptions extends AuthFileOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loginAuthFile } from "./login.ts";
- * console.assert(loginAuthFile({ env: { XDG_RUNTIME_DIR: "/run/user/1" } }) ===
+ * assert(loginAuthFile({ env: { XDG_RUNTIME_DIR: "/run/user/1" } }) ===
  *   "/run/user/1/containers/auth.json");
- * console.assert(loginAuthFile({ env: { HOME: "/home/u" } }) ===
+ * assert(loginAuthFile({ env: { HOME: "/home/u" } }) ===
  *   "/home/u/.config/containers/auth.json");
  * ```
  */
@@ -96,6 +97,7 @@ export function loginAuthFile(options: AuthFileOptions = {}): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { login } from "./login.ts";
  * const dir = await Deno.makeTempDir();
  * const file = await login("reg.io", { username: "alice", password: "pw" }, {
@@ -106,7 +108,7 @@ export function loginAuthFile(options: AuthFileOptions = {}): string {
  *   })),
  * });
  * const saved = JSON.parse(await Deno.readTextFile(file));
- * console.assert(saved.auths["reg.io"].auth === btoa("alice:pw"));
+ * assert(saved.auths["reg.io"].auth === btoa("alice:pw"));
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -162,12 +164,13 @@ export async function login(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { logout } from "./login.ts";
  * const dir = await Deno.makeTempDir();
  * const authFile = `${dir}/auth.json`;
  * await Deno.writeTextFile(authFile, JSON.stringify({ auths: { "reg.io": { auth: "YTpi" } } }));
  * await logout("reg.io", { authFile });
- * console.assert(await Deno.readTextFile(authFile) === '{\n\t"auths": {}\n}\n');
+ * assert(await Deno.readTextFile(authFile) === '{\n\t"auths": {}\n}\n');
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

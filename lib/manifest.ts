@@ -130,6 +130,7 @@ function _schema1Platform(json: Json): Platform {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseManifest } from "./manifest.ts";
  * const body = new TextEncoder().encode(JSON.stringify({
  *   schemaVersion: 2,
@@ -142,7 +143,7 @@ function _schema1Platform(json: Json): Platform {
  *   }],
  * }));
  * const manifest = parseManifest(body);
- * console.assert(manifest.kind === "index");
+ * assert(manifest.kind === "index");
  * ```
  *
  * @param body The manifest bytes.
@@ -206,12 +207,13 @@ function _known(type: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseImageConfig } from "./manifest.ts";
  * const body = new TextEncoder().encode(
  *   '{"architecture":"arm","os":"linux","variant":"v7","rootfs":{}}',
  * );
  * const platform = parseImageConfig(body);
- * console.assert(platform.variant === "v7");
+ * assert(platform.variant === "v7");
  * ```
  *
  * @param body The config bytes.

@@ -94,12 +94,13 @@ export function normalizePlatform(platform: Platform): Platform {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { samePlatform } from "./platform.ts";
- * console.assert(samePlatform(
+ * assert(samePlatform(
  *   { os: "linux", architecture: "arm64", variant: "v8" },
  *   { os: "linux", architecture: "aarch64" },
  * ));
- * console.assert(!samePlatform(
+ * assert(!samePlatform(
  *   { os: "linux", architecture: "arm", variant: "v6" },
  *   { os: "linux", architecture: "arm" },
  * ));
@@ -124,10 +125,11 @@ export function samePlatform(source: Platform, destination: Platform): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isUnknownPlatform } from "./platform.ts";
- * console.assert(isUnknownPlatform(undefined));
- * console.assert(isUnknownPlatform({ os: "unknown", architecture: "unknown" }));
- * console.assert(!isUnknownPlatform({ os: "linux", architecture: "amd64" }));
+ * assert(isUnknownPlatform(undefined));
+ * assert(isUnknownPlatform({ os: "unknown", architecture: "unknown" }));
+ * assert(!isUnknownPlatform({ os: "linux", architecture: "amd64" }));
  * ```
  *
  * @param platform The platform of an entry, if any.
@@ -147,11 +149,12 @@ export function isUnknownPlatform(platform: Platform | undefined): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isSelected } from "./platform.ts";
  * const selection = { architectures: ["aarch64"], oses: ["linux"] };
- * console.assert(isSelected({ os: "linux", architecture: "arm64" }, selection));
- * console.assert(!isSelected({ os: "linux", architecture: "amd64" }, selection));
- * console.assert(!isSelected(undefined, selection));
+ * assert(isSelected({ os: "linux", architecture: "arm64" }, selection));
+ * assert(!isSelected({ os: "linux", architecture: "amd64" }, selection));
+ * assert(!isSelected(undefined, selection));
  * ```
  *
  * @param platform The platform of an image or entry, if any.
@@ -177,12 +180,13 @@ export function isSelected(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPlatform } from "./platform.ts";
- * console.assert(
+ * assert(
  *   formatPlatform({ os: "linux", architecture: "arm", variant: "v7" }) ===
  *     "linux/arm/v7",
  * );
- * console.assert(
+ * assert(
  *   formatPlatform({
  *     os: "windows",
  *     architecture: "amd64",

@@ -45,9 +45,10 @@ export interface ParseReferenceOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isTag } from "./reference.ts";
- * console.assert(isTag("v1.2.3"));
- * console.assert(!isTag("-x"));
+ * assert(isTag("v1.2.3"));
+ * assert(!isTag("-x"));
  * ```
  *
  * @param value The string to check.
@@ -63,9 +64,10 @@ export function isTag(value: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizeRegistry } from "./reference.ts";
- * console.assert(normalizeRegistry("Index.Docker.IO") === "docker.io");
- * console.assert(normalizeRegistry("[::1]:5000") === "[::1]:5000");
+ * assert(normalizeRegistry("Index.Docker.IO") === "docker.io");
+ * assert(normalizeRegistry("[::1]:5000") === "[::1]:5000");
  * ```
  *
  * @param registry The registry host, with an optional port.
@@ -170,9 +172,10 @@ export function parseReference(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatReference } from "./reference.ts";
  * const ref = { registry: "quay.io", repository: "a/b", tag: "1" };
- * console.assert(formatReference(ref) === "quay.io/a/b:1");
+ * assert(formatReference(ref) === "quay.io/a/b:1");
  * ```
  *
  * @param ref The reference.
@@ -191,8 +194,9 @@ export function formatReference(ref: ImageReference): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { manifestTarget } from "./reference.ts";
- * console.assert(
+ * assert(
  *   manifestTarget({ registry: "docker.io", repository: "library/a" }) === "latest",
  * );
  * ```
@@ -210,9 +214,10 @@ export function manifestTarget(ref: ImageReference): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { registryEndpoint } from "./reference.ts";
- * console.assert(registryEndpoint("docker.io") === "registry-1.docker.io");
- * console.assert(registryEndpoint("quay.io") === "quay.io");
+ * assert(registryEndpoint("docker.io") === "registry-1.docker.io");
+ * assert(registryEndpoint("quay.io") === "quay.io");
  * ```
  *
  * @param registry A normalised registry name.
@@ -230,9 +235,10 @@ export function registryEndpoint(registry: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replaceProject } from "./reference.ts";
- * console.assert(replaceProject("library/nginx", "mirror") === "mirror/nginx");
- * console.assert(replaceProject("nginx", "mirror") === "mirror/nginx");
+ * assert(replaceProject("library/nginx", "mirror") === "mirror/nginx");
+ * assert(replaceProject("nginx", "mirror") === "mirror/nginx");
  * ```
  *
  * @param repository The repository path.

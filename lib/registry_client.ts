@@ -70,13 +70,14 @@ export interface GetBlobOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RegistryClient } from "./registry_client.ts";
  * const body = new TextEncoder().encode("{}");
  * const client = new RegistryClient("reg.io", {
  *   fetch: () => Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } })),
  * });
  * const manifest = await client.getManifest("a/b", "latest");
- * console.assert(manifest.digest ===
+ * assert(manifest.digest ===
  *   "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
  * ```
  */
@@ -128,12 +129,13 @@ export class RegistryClient {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RegistryClient } from "./registry_client.ts";
    * const digest = `sha256:${"a".repeat(64)}`;
    * const client = new RegistryClient("reg.io", {
    *   fetch: () => Promise.resolve(new Response(null, { headers: { "docker-content-digest": digest } })),
    * });
-   * console.assert((await client.resolveManifest("a/b", "1")).digest === digest);
+   * assert((await client.resolveManifest("a/b", "1")).digest === digest);
    * ```
    */
   async resolveManifest(
@@ -161,11 +163,12 @@ export class RegistryClient {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RegistryClient } from "./registry_client.ts";
    * const client = new RegistryClient("reg.io", {
    *   fetch: () => Promise.resolve(new Response("{}", { headers: { "content-type": "application/vnd.oci.image.index.v1+json; x=y" } })),
    * });
-   * console.assert((await client.getManifest("a", "1")).mediaType === "application/vnd.oci.image.index.v1+json");
+   * assert((await client.getManifest("a", "1")).mediaType === "application/vnd.oci.image.index.v1+json");
    * ```
    */
   async getManifest(
@@ -189,10 +192,11 @@ export class RegistryClient {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RegistryClient } from "./registry_client.ts";
    * const client = new RegistryClient("reg.io", { fetch: () => Promise.resolve(new Response("")) });
    * const empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-   * console.assert((await client.getBlob("a", empty)).length === 0);
+   * assert((await client.getBlob("a", empty)).length === 0);
    * ```
    */
   async getBlob(

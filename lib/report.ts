@@ -41,8 +41,9 @@ export interface ResultLinesOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { displayReference } from "./report.ts";
- * console.assert(
+ * assert(
  *   displayReference({ registry: "docker.io", repository: "library/nginx" }) ===
  *     "docker.io/library/nginx:latest",
  * );
@@ -60,12 +61,13 @@ export function displayReference(ref: ImageReference): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resultLines } from "./report.ts";
  * const lines = resultLines(
  *   { kind: "invalid", line: 3, text: "a b", reason: "bad" },
  *   { file: "list.txt" },
  * );
- * console.assert(lines[0]!.message === 'list.txt:3: invalid line "a b": bad');
+ * assert(lines[0]!.message === 'list.txt:3: invalid line "a b": bad');
  * ```
  */
 export function resultLines(
@@ -151,10 +153,11 @@ export interface Tally {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countResult, emptyTally } from "./report.ts";
  * const tally = emptyTally();
  * countResult(tally, { kind: "invalid", line: 1, text: "x", reason: "y" });
- * console.assert(tally.invalid === 1);
+ * assert(tally.invalid === 1);
  * ```
  */
 export function countResult(tally: Tally, result: LineResult): void {
@@ -170,8 +173,9 @@ export function countResult(tally: Tally, result: LineResult): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emptyTally } from "./report.ts";
- * console.assert(emptyTally().passed === 0);
+ * assert(emptyTally().passed === 0);
  * ```
  */
 export function emptyTally(): Tally {
@@ -183,8 +187,9 @@ export function emptyTally(): Tally {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emptyTally, summaryLine } from "./report.ts";
- * console.assert(
+ * assert(
  *   summaryLine({ ...emptyTally(), passed: 2 }, 1500, false) ===
  *     "Validated 2 lines in 1.500s: 2 passed, 0 skipped, 0 failed, 0 invalid, 0 not run",
  * );
@@ -208,9 +213,10 @@ export function summaryLine(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatLogLine } from "./report.ts";
  * const at = new Date(2024, 0, 1, 9, 5, 7);
- * console.assert(formatLogLine({ level: "INFO", message: "hi" }, at, false) === "09:05:07 [INFO] hi");
+ * assert(formatLogLine({ level: "INFO", message: "hi" }, at, false) === "09:05:07 [INFO] hi");
  * ```
  */
 export function formatLogLine(line: LogLine, at: Date, color: boolean): string {

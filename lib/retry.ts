@@ -55,11 +55,12 @@ export interface RetryPolicyOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { retryDelay } from "./retry.ts";
- * console.assert(retryDelay(1, { status: 503 }, { random: () => 0 }) === 250);
- * console.assert(retryDelay(1, { status: 404 }) === undefined);
- * console.assert(retryDelay(1, { status: 429, retryAfter: "3" }) === 3000);
- * console.assert(retryDelay(4, { status: 503 }) === undefined);
+ * assert(retryDelay(1, { status: 503 }, { random: () => 0 }) === 250);
+ * assert(retryDelay(1, { status: 404 }) === undefined);
+ * assert(retryDelay(1, { status: 429, retryAfter: "3" }) === 3000);
+ * assert(retryDelay(4, { status: 503 }) === undefined);
  * ```
  */
 export function retryDelay(
@@ -136,6 +137,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD"]);
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withRetry } from "./retry.ts";
  * let calls = 0;
  * const fetch = withRetry(() => {
@@ -143,7 +145,7 @@ const IDEMPOTENT = new Set(["GET", "HEAD"]);
  *   return Promise.resolve(new Response(null, { status: calls < 3 ? 503 : 200 }));
  * }, { sleep: () => Promise.resolve() });
  * const response = await fetch(new Request("https://reg.io/v2/"));
- * console.assert(response.status === 200 && calls === 3);
+ * assert(response.status === 200 && calls === 3);
  * ```
  */
 export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
@@ -237,10 +239,11 @@ function safeUrl(request: Request): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { abortableSleep } from "./retry.ts";
  * await abortableSleep(0);
  * await abortableSleep(10_000, AbortSignal.abort(new Error("stop"))).catch((e) =>
- *   console.assert(e.message === "stop")
+ *   assert(e.message === "stop")
  * );
  * ```
  */

@@ -32,6 +32,7 @@ export type SchemeFetch = Fetch & { route(url: string): string };
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withSchemeFallback } from "./scheme.ts";
  * const seen: string[] = [];
  * const fetch = withSchemeFallback((request) => {
@@ -42,9 +43,9 @@ export type SchemeFetch = Fetch & { route(url: string): string };
  *   return Promise.resolve(new Response("ok"));
  * }, { insecure: true });
  * const response = await fetch(new Request("https://reg.io/v2/"));
- * console.assert(response.status === 200);
- * console.assert(seen.join(" ") === "https://reg.io/v2/ http://reg.io/v2/");
- * console.assert(fetch.route("https://reg.io/v2/a") === "http://reg.io/v2/a");
+ * assert(response.status === 200);
+ * assert(seen.join(" ") === "https://reg.io/v2/ http://reg.io/v2/");
+ * assert(fetch.route("https://reg.io/v2/a") === "http://reg.io/v2/a");
  * ```
  */
 export function withSchemeFallback(

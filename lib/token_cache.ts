@@ -53,14 +53,15 @@ export const DEFAULT_TOKEN_SECONDS = 60;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TokenCache } from "./token_cache.ts";
  * const cache = new TokenCache();
  * const key = { realm: "https://auth.io/token", scopes: ["repository:a:pull"], identity: "anonymous" };
  * let fetches = 0;
  * const fetchToken = () => Promise.resolve({ token: `t${++fetches}`, expiresInSeconds: 300 });
- * console.assert((await cache.get(key, fetchToken)) === "t1");
- * console.assert((await cache.get(key, fetchToken)) === "t1");
- * console.assert(fetches === 1);
+ * assert((await cache.get(key, fetchToken)) === "t1");
+ * assert((await cache.get(key, fetchToken)) === "t1");
+ * assert(fetches === 1);
  * ```
  */
 export class TokenCache {
@@ -79,10 +80,11 @@ export class TokenCache {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TokenCache } from "./token_cache.ts";
    * const cache = new TokenCache();
    * const key = { realm: "https://auth.io/token", scopes: [], identity: "anonymous" };
-   * console.assert((await cache.get(key, () => Promise.resolve({ token: "x" }))) === "x");
+   * assert((await cache.get(key, () => Promise.resolve({ token: "x" }))) === "x");
    * ```
    */
   async get(
@@ -107,9 +109,10 @@ export class TokenCache {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TokenCache } from "./token_cache.ts";
    * const cache = new TokenCache();
-   * console.assert(!cache.has({ realm: "https://a", scopes: [], identity: "anonymous" }));
+   * assert(!cache.has({ realm: "https://a", scopes: [], identity: "anonymous" }));
    * ```
    */
   has(key: TokenKey): boolean {
@@ -122,12 +125,13 @@ export class TokenCache {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TokenCache } from "./token_cache.ts";
    * const cache = new TokenCache();
    * const key = { realm: "https://a", scopes: [], identity: "anonymous" };
    * await cache.get(key, () => Promise.resolve({ token: "x" }));
    * cache.invalidate(key);
-   * console.assert(!cache.has(key));
+   * assert(!cache.has(key));
    * ```
    */
   invalidate(key: TokenKey): void {

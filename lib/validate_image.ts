@@ -256,12 +256,13 @@ async function readPlatform(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sideFailure } from "./validate_image.ts";
  * import { RegistryError } from "./errors.ts";
  * const verdict = sideFailure("source", new RegistryError("tls",
  *   'TLS connection to "reg.io" failed: x; use --tls-verify=false to skip verification'));
- * console.assert(verdict.status === "failed" && verdict.kind === "tls");
- * console.assert(verdict.status === "failed" && verdict.reason ===
+ * assert(verdict.status === "failed" && verdict.kind === "tls");
+ * assert(verdict.status === "failed" && verdict.reason ===
  *   'source: TLS connection to "reg.io" failed: x; use --src-tls-verify=false or --tls-verify=false to skip verification');
  * ```
  */

@@ -35,13 +35,14 @@ const MAX_PENDING_BYTES = 4 * 1024 * 1024;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startLatencyProxy } from "./_latency_proxy.ts";
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("hi"));
  * const proxy = startLatencyProxy(server.addr.port, { delayMs: 5 });
  * const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
  * const started = performance.now();
  * const text = await (await fetch(`http://${proxy.host}/`, { client })).text();
- * console.assert(text === "hi" && performance.now() - started >= 10);
+ * assert(text === "hi" && performance.now() - started >= 10);
  * client.close();
  * await proxy.stop();
  * await server.shutdown();

@@ -28,9 +28,10 @@ const INSTALL_HINT =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runTool } from "./_certificates.ts";
  * const out = await runTool("openssl", ["version"]);
- * console.assert(out.startsWith("OpenSSL"));
+ * assert(out.startsWith("OpenSSL"));
  * ```
  */
 export async function runTool(
@@ -86,10 +87,11 @@ const EC = [
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { makeTestCertificates } from "./_certificates.ts";
  * const dir = await Deno.makeTempDir();
  * const certs = await makeTestCertificates(dir);
- * console.assert(certs.caPem.startsWith("-----BEGIN CERTIFICATE-----"));
+ * assert(certs.caPem.startsWith("-----BEGIN CERTIFICATE-----"));
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -134,10 +136,11 @@ export interface CertificateFiles {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { makeClientCertificate, makeTestCertificates } from "./_certificates.ts";
  * const dir = await Deno.makeTempDir();
  * const client = await makeClientCertificate(dir, await makeTestCertificates(dir));
- * console.assert(client.certFile === `${dir}/client.cert`);
+ * assert(client.certFile === `${dir}/client.cert`);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -200,10 +203,11 @@ async function signLeaf(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { makeHtpasswd } from "./_certificates.ts";
  * const dir = await Deno.makeTempDir();
  * const file = await makeHtpasswd(dir, "alice", "s3cret");
- * console.assert((await Deno.readTextFile(file)).startsWith("alice:$2y$"));
+ * assert((await Deno.readTextFile(file)).startsWith("alice:$2y$"));
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

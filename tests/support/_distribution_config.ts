@@ -30,9 +30,10 @@ export interface DistributionConfig {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { distributionConfig } from "./_distribution_config.ts";
  * const yaml = distributionConfig({ port: 5000, storageDir: "/tmp/s" });
- * console.assert(yaml.includes('addr: "127.0.0.1:5000"'));
+ * assert(yaml.includes('addr: "127.0.0.1:5000"'));
  * ```
  */
 export function distributionConfig(config: DistributionConfig): string {
@@ -105,9 +106,10 @@ export function distributionConfig(config: DistributionConfig): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { probe } from "./_distribution_config.ts";
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("{}"));
- * console.assert((await probe(`http://127.0.0.1:${server.addr.port}`, "/v2/")) === 200);
+ * assert((await probe(`http://127.0.0.1:${server.addr.port}`, "/v2/")) === 200);
  * await server.shutdown();
  * ```
  */

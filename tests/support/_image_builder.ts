@@ -46,8 +46,9 @@ const encoder = new TextEncoder();
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { platformText } from "./_image_builder.ts";
- * console.assert(platformText({ os: "linux", architecture: "arm", variant: "v7" }) === "linux/arm/v7");
+ * assert(platformText({ os: "linux", architecture: "arm", variant: "v7" }) === "linux/arm/v7");
  * ```
  */
 export function platformText(platform: Platform): string {
@@ -62,8 +63,9 @@ export function platformText(platform: Platform): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cleanPlatform } from "./_image_builder.ts";
- * console.assert(JSON.stringify(cleanPlatform({ os: "linux", architecture: "amd64" })) ===
+ * assert(JSON.stringify(cleanPlatform({ os: "linux", architecture: "amd64" })) ===
  *   '{"architecture":"amd64","os":"linux"}');
  * ```
  */
@@ -123,10 +125,11 @@ async function manifest(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildImage } from "./_image_builder.ts";
  * const a = await buildImage("oci", { os: "linux", architecture: "amd64" }, "s");
  * const b = await buildImage("oci", { os: "linux", architecture: "amd64" }, "s");
- * console.assert(a.digest === b.digest && a.blobs.length === 2);
+ * assert(a.digest === b.digest && a.blobs.length === 2);
  * ```
  */
 export async function buildImage(
@@ -157,10 +160,11 @@ export async function buildImage(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildAttestation, buildImage } from "./_image_builder.ts";
  * const image = await buildImage("oci", { os: "linux", architecture: "amd64" }, "s");
  * const att = await buildAttestation(image, "s");
- * console.assert(att.platform.os === "unknown");
+ * assert(att.platform.os === "unknown");
  * ```
  */
 export async function buildAttestation(

@@ -19,10 +19,11 @@ import type { OciStore } from "./_oci_store.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { handleBlob } from "./_oci_blobs.ts";
  * import { OciStore } from "./_oci_store.ts";
  * const res = handleBlob(new OciStore(), "GET", `sha256:${"0".repeat(64)}`);
- * console.assert(res.status === 404);
+ * assert(res.status === 404);
  * ```
  */
 export function handleBlob(
@@ -69,6 +70,7 @@ export function handleBlob(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { handleUpload } from "./_oci_blobs.ts";
  * import { OciStore } from "./_oci_store.ts";
  * const store = new OciStore();
@@ -76,7 +78,7 @@ export function handleBlob(
  * const res = await handleUpload(store, new Request(url, { method: "POST" }), url, {
  *   kind: "upload", name: "a", id: "",
  * });
- * console.assert(res.status === 202);
+ * assert(res.status === 202);
  * ```
  */
 export async function handleUpload(
@@ -164,11 +166,12 @@ async function finishUpload(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { handleTags } from "./_oci_blobs.ts";
  * import { OciStore } from "./_oci_store.ts";
  * const store = new OciStore();
  * await store.putManifest("a", "v1", new Uint8Array([123, 125]), "x");
- * console.assert((await handleTags(store, "a").json()).tags[0] === "v1");
+ * assert((await handleTags(store, "a").json()).tags[0] === "v1");
  * ```
  */
 export function handleTags(store: OciStore, name: string): Response {

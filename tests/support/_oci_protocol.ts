@@ -21,9 +21,10 @@ const TAG = /^[\w][\w.-]{0,127}$/;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRoute } from "./_oci_protocol.ts";
  * const route = parseRoute("/v2/a/b/manifests/latest");
- * console.assert(route?.kind === "manifest" && route.name === "a/b");
+ * assert(route?.kind === "manifest" && route.name === "a/b");
  * ```
  */
 export function parseRoute(pathname: string): OciRoute | undefined {
@@ -56,9 +57,10 @@ export function parseRoute(pathname: string): OciRoute | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRepositoryName } from "./_oci_protocol.ts";
- * console.assert(isRepositoryName("library/alpine"));
- * console.assert(!isRepositoryName("Upper/case"));
+ * assert(isRepositoryName("library/alpine"));
+ * assert(!isRepositoryName("Upper/case"));
  * ```
  */
 export function isRepositoryName(name: string): boolean {
@@ -70,8 +72,9 @@ export function isRepositoryName(name: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isTag } from "./_oci_protocol.ts";
- * console.assert(isTag("v1.0") && !isTag(".hidden"));
+ * assert(isTag("v1.0") && !isTag(".hidden"));
  * ```
  */
 export function isTag(reference: string): boolean {
@@ -83,9 +86,10 @@ export function isTag(reference: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { apiResponse } from "./_oci_protocol.ts";
  * const res = apiResponse(200, "{}", { "Content-Type": "application/json" });
- * console.assert(res.headers.get("Docker-Distribution-API-Version") === "registry/2.0");
+ * assert(res.headers.get("Docker-Distribution-API-Version") === "registry/2.0");
  * await res.body?.cancel();
  * ```
  */
@@ -104,10 +108,11 @@ export function apiResponse(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorResponse } from "./_oci_protocol.ts";
  * const res = errorResponse(404, "BLOB_UNKNOWN", "blob unknown to registry", "sha256:x");
  * const body = await res.json();
- * console.assert(body.errors[0].code === "BLOB_UNKNOWN");
+ * assert(body.errors[0].code === "BLOB_UNKNOWN");
  * ```
  */
 export function errorResponse(
@@ -129,8 +134,9 @@ export function errorResponse(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { concatBytes } from "./_oci_protocol.ts";
- * console.assert(concatBytes([new Uint8Array([1]), new Uint8Array([2])]).length === 2);
+ * assert(concatBytes([new Uint8Array([1]), new Uint8Array([2])]).length === 2);
  * ```
  */
 export function concatBytes(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
@@ -150,8 +156,9 @@ export function concatBytes(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mediaTypeOf } from "./_oci_protocol.ts";
- * console.assert(mediaTypeOf(new TextEncoder().encode('{"mediaType":"x"}')) === "x");
+ * assert(mediaTypeOf(new TextEncoder().encode('{"mediaType":"x"}')) === "x");
  * ```
  */
 export function mediaTypeOf(body: Uint8Array): string | undefined {
@@ -168,8 +175,9 @@ export function mediaTypeOf(body: Uint8Array): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unsupported } from "./_oci_protocol.ts";
- * console.assert(unsupported("POST").status === 405);
+ * assert(unsupported("POST").status === 405);
  * ```
  */
 export function unsupported(method: string): Response {

@@ -25,10 +25,11 @@ export interface StoredRepository {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OciStore } from "./_oci_store.ts";
  * const store = new OciStore();
  * const digest = await store.putManifest("a", "v1", new Uint8Array([123, 125]), "x");
- * console.assert(store.repository("a")?.tags.get("v1") === digest);
+ * assert(store.repository("a")?.tags.get("v1") === digest);
  * ```
  */
 export class OciStore {

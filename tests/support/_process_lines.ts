@@ -10,10 +10,11 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readLines } from "./_process_lines.ts";
  * const lines: string[] = [];
  * await readLines(new Blob(["a\nb\r\nc"]).stream(), (line) => lines.push(line));
- * console.assert(lines.join(",") === "a,b,c");
+ * assert(lines.join(",") === "a,b,c");
  * ```
  */
 export async function readLines(
@@ -42,10 +43,11 @@ const ACCESS_LINE =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAccessLine } from "./_process_lines.ts";
  * const line = '127.0.0.1 - - [27/Nov/2026:23:14:28 +0000] "GET /v2/ HTTP/1.1" 200 2 "" "curl/7.88.1"';
- * console.assert(parseAccessLine(line)?.path === "/v2/");
- * console.assert(parseAccessLine('time="x" level=info msg="response completed"') === undefined);
+ * assert(parseAccessLine(line)?.path === "/v2/");
+ * assert(parseAccessLine('time="x" level=info msg="response completed"') === undefined);
  * ```
  */
 export function parseAccessLine(
@@ -63,10 +65,11 @@ export class LineTail {
   /**
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineTail } from "./_process_lines.ts";
    * const tail = new LineTail(2);
    * for (const line of ["a", "b", "c"]) tail.push(line);
-   * console.assert(tail.text() === "b\nc");
+   * assert(tail.text() === "b\nc");
    * ```
    */
   constructor(limit: number) {
@@ -90,8 +93,9 @@ export class LineTail {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { within } from "./_process_lines.ts";
- * console.assert((await within(Promise.resolve(1), 1000, () => "slow")) === 1);
+ * assert((await within(Promise.resolve(1), 1000, () => "slow")) === 1);
  * ```
  */
 export async function within<T>(

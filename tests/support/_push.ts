@@ -29,10 +29,11 @@ export interface PushOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { send } from "./_push.ts";
  * const fetch = () => Promise.resolve(new Response("{}", { status: 200 }));
  * const res = await send("GET", "http://r/v2/", { fetch }, { expected: [200] });
- * console.assert(res.status === 200);
+ * assert(res.status === 200);
  * await res.body?.cancel();
  * ```
  */
@@ -66,13 +67,14 @@ export async function send(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pushBlob } from "./_push.ts";
  * import { OciRegistry } from "./oci_server.ts";
  * const registry = new OciRegistry();
  * const digest = await pushBlob("http://r", "a/b", new Uint8Array([1, 2]), {
  *   fetch: (r) => registry.handler(r),
  * });
- * console.assert(registry.hasBlob(digest));
+ * assert(registry.hasBlob(digest));
  * ```
  */
 export async function pushBlob(
@@ -127,13 +129,14 @@ export async function pushBlob(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { putManifestBytes } from "./_push.ts";
  * import { OciRegistry } from "./oci_server.ts";
  * const registry = new OciRegistry();
  * const body = new TextEncoder().encode("{}");
  * const digest = await putManifestBytes("http://r", { repository: "a", reference: "v1" }, body,
  *   "application/vnd.oci.image.manifest.v1+json", { fetch: (r) => registry.handler(r) });
- * console.assert(digest.startsWith("sha256:"));
+ * assert(digest.startsWith("sha256:"));
  * ```
  */
 export async function putManifestBytes(

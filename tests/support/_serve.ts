@@ -30,10 +30,11 @@ export interface ServedHandler {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveHandler } from "./_serve.ts";
  * const server = serveHandler(() => Promise.resolve(new Response("ok")));
  * const res = await fetch(`${server.url}/`);
- * console.assert((await res.text()) === "ok");
+ * assert((await res.text()) === "ok");
  * await server.close();
  * ```
  */

@@ -15,9 +15,10 @@ const encoder = new TextEncoder();
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tarFile } from "./_tar_gzip.ts";
  * const tar = tarFile("a.txt", new TextEncoder().encode("hi"));
- * console.assert(tar.length === 512 + 512 + 1024);
+ * assert(tar.length === 512 + 512 + 1024);
  * ```
  */
 export function tarFile(
@@ -52,12 +53,13 @@ export function tarFile(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gzipStored } from "./_tar_gzip.ts";
  * const gz = gzipStored(new TextEncoder().encode("hello"));
  * const text = await new Response(
  *   new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip")),
  * ).text();
- * console.assert(text === "hello");
+ * assert(text === "hello");
  * ```
  */
 export function gzipStored(data: Uint8Array): Uint8Array<ArrayBuffer> {

@@ -119,12 +119,13 @@ export interface Distribution {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startDistribution } from "./distribution.ts";
  * const registry = await startDistribution();
  * const res = await fetch(`${registry.url}/v2/`);
  * await res.body?.cancel();
- * console.assert(res.status === 200);
- * console.assert((await registry.settledRequestCount()) === 1);
+ * assert(res.status === 200);
+ * assert((await registry.settledRequestCount()) === 1);
  * await registry.stop();
  * ```
  */

@@ -82,13 +82,14 @@ const CHUNK = 64 * 1024;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FaultRegistry } from "./fault_registry.ts";
  * const faults = new FaultRegistry(() => Promise.resolve(new Response("ok")), [
  *   { match: "/v2/", faults: [{ status: 503 }] },
  * ]);
- * console.assert((await faults.handler(new Request("http://r/v2/"))).status === 503);
- * console.assert((await faults.handler(new Request("http://r/v2/"))).status === 200);
- * console.assert(faults.log.join() === "GET /v2/ 503,GET /v2/ pass");
+ * assert((await faults.handler(new Request("http://r/v2/"))).status === 503);
+ * assert((await faults.handler(new Request("http://r/v2/"))).status === 200);
+ * assert(faults.log.join() === "GET /v2/ 503,GET /v2/ pass");
  * ```
  */
 export class FaultRegistry {
@@ -325,10 +326,11 @@ export interface ClosingListener {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listenAndClose } from "./fault_registry.ts";
  * const closing = listenAndClose();
  * await fetch(`http://${closing.host}/v2/`).catch(() => {});
- * console.assert(closing.connections >= 1);
+ * assert(closing.connections >= 1);
  * await closing.close();
  * ```
  */

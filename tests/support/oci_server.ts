@@ -41,13 +41,14 @@ export interface OciRegistryOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OciRegistry } from "./oci_server.ts";
  * const registry = new OciRegistry();
  * const body = new TextEncoder().encode("{}");
  * const digest = await registry.putManifest("a/b", "v1", body, "application/vnd.oci.image.manifest.v1+json");
  * const res = await registry.handler(new Request("http://r/v2/a/b/manifests/v1", { method: "HEAD" }));
- * console.assert(res.headers.get("Docker-Content-Digest") === digest);
- * console.assert(registry.requests === 1);
+ * assert(res.headers.get("Docker-Content-Digest") === digest);
+ * assert(registry.requests === 1);
  * ```
  */
 export class OciRegistry {

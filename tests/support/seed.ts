@@ -72,6 +72,7 @@ const ATTESTATION_TYPE = "attestation-manifest";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seedImage } from "./seed.ts";
  * import { OciRegistry } from "./oci_server.ts";
  * const registry = new OciRegistry();
@@ -81,8 +82,8 @@ const ATTESTATION_TYPE = "attestation-manifest";
  *   platforms: [{ os: "linux", architecture: "amd64" }],
  *   attestations: true,
  * }, { fetch: (r) => registry.handler(r) });
- * console.assert(seeded.children.length === 2);
- * console.assert(seeded.children[1]?.platform.os === "unknown");
+ * assert(seeded.children.length === 2);
+ * assert(seeded.children[1]?.platform.os === "unknown");
  * ```
  */
 export async function seedImage(
@@ -173,6 +174,7 @@ export { putManifestBytes as pushManifest };
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { indexBody } from "./seed.ts";
  * const body = indexBody("docker", [{
  *   digest: `sha256:${"a".repeat(64)}`,
@@ -181,7 +183,7 @@ export { putManifestBytes as pushManifest };
  *   platform: { architecture: "amd64", os: "linux" },
  * }]);
  * const parsed = JSON.parse(new TextDecoder().decode(body));
- * console.assert(parsed.mediaType === "application/vnd.docker.distribution.manifest.list.v2+json");
+ * assert(parsed.mediaType === "application/vnd.docker.distribution.manifest.list.v2+json");
  * ```
  */
 export function indexBody(
@@ -225,8 +227,9 @@ const MIX_ARMV7: Platform = { architecture: "arm", os: "linux", variant: "v7" };
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mixedImageSpec } from "./seed.ts";
- * console.assert(mixedImageSpec(2, "x").kind === "index");
+ * assert(mixedImageSpec(2, "x").kind === "index");
  * ```
  */
 export function mixedImageSpec(i: number, prefix: string): ImageSpec {

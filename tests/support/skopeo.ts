@@ -43,6 +43,7 @@ export interface SkopeoInspectOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { skopeoCopy, skopeoInspectRaw } from "./skopeo.ts";
  * import { OciRegistry, serveHandler } from "./oci_server.ts";
  * import { seedImage } from "./seed.ts";
@@ -53,7 +54,7 @@ export interface SkopeoInspectOptions {
  * });
  * await skopeoCopy(`docker://${server.host}/src/app:v1`, `docker://${server.host}/dst/app:v1`);
  * const raw = await skopeoInspectRaw(`docker://${server.host}/dst/app:v1`);
- * console.assert(new TextDecoder().decode(raw) === new TextDecoder().decode(seeded.body));
+ * assert(new TextDecoder().decode(raw) === new TextDecoder().decode(seeded.body));
  * await server.close();
  * ```
  */
@@ -88,6 +89,7 @@ export async function skopeoCopy(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { skopeoInspectRaw } from "./skopeo.ts";
  * import { OciRegistry, serveHandler } from "./oci_server.ts";
  * const registry = new OciRegistry();
@@ -95,7 +97,7 @@ export async function skopeoCopy(
  * await registry.putManifest("a", "v1", body, "application/vnd.oci.image.index.v1+json");
  * const server = serveHandler(registry.handler);
  * const raw = await skopeoInspectRaw(`${server.host}/a:v1`);
- * console.assert(raw.length === body.length);
+ * assert(raw.length === body.length);
  * await server.close();
  * ```
  */

@@ -89,6 +89,7 @@ const encoder = new TextEncoder();
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startTokenServer } from "./token_server.ts";
  * const dir = await Deno.makeTempDir();
  * const server = await startTokenServer({ dir, users: { alice: "pw" } });
@@ -96,7 +97,7 @@ const encoder = new TextEncoder();
  *   headers: { authorization: `Basic ${btoa("alice:pw")}` },
  * });
  * const body = await response.json();
- * console.assert(body.token.split(".").length === 3 && body.expires_in === 300);
+ * assert(body.token.split(".").length === 3 && body.expires_in === 300);
  * await server.stop();
  * await Deno.remove(dir, { recursive: true });
  * ```
