@@ -1,11 +1,15 @@
 /**
- * A `fetch` on `node:https` / `node:http` that skips certificate verification.
- * Private: use `createFetch({ tlsVerify: false })`.
+ * A `fetch` on `node:https` / `node:http`, for what Deno's own fetch cannot
+ * do: skip certificate verification (`createFetch({ tlsVerify: false })`), or
+ * trust a self-signed certificate that is its own CA, which rustls refuses as
+ * a CA used as an end entity (`openssl req -x509` makes such certificates).
+ * Private to the transport layer.
  *
  * @module
  */
 import http from "node:http";
 import https from "node:https";
+import { rootCertificates } from "node:tls";
 import type { ClosableFetch } from "./fetch.ts";
 
 /** Options of {@linkcode createInsecureFetch}. */
@@ -22,11 +26,27 @@ export interface InsecureFetchOptions {
   key?: string;
 }
 
+/** Options of {@linkcode createNodeFetch}. */
+export interface NodeFetchOptions extends InsecureFetchOptions {
+  /**
+   * Verify the server certificate and its host name.
+   * @default {true}
+   */
+  rejectUnauthorized?: boolean;
+  /**
+   * CA certificates (PEM) trusted in addition to the bundled root
+   * certificates, as `Deno.createHttpClient({ caCerts })` adds them. A
+   * self-signed server certificate listed here is trusted as it is.
+   * @default {[]}
+   */
+  ca?: string[];
+}
+
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /**
- * Creates a fetch that accepts any server certificate, keeps connections alive,
- * streams bodies, honours `AbortSignal` and never follows redirects.
+ * Creates a fetch that accepts any server certificate: {@linkcode createNodeFetch}
+ * with `rejectUnauthorized: false`.
  *
  * @example Usage
  * ```ts
@@ -40,14 +60,37 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 export function createInsecureFetch(
   options: InsecureFetchOptions = {},
 ): ClosableFetch {
+  return createNodeFetch({ ...options, rejectUnauthorized: false });
+}
+
+/**
+ * Creates a fetch on `node:https` / `node:http` that keeps connections alive,
+ * streams bodies, honours `AbortSignal` and never follows redirects. With
+ * verification on (the default) it checks the certificate chain against the
+ * bundled roots plus `ca`, and the host name against the certificate.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createNodeFetch } from "./_insecure_fetch.ts";
+ * const fetch = createNodeFetch({ ca: [] });
+ * const error = await fetch(new Request("ftp://127.0.0.1/")).catch((e) => e);
+ * fetch.close();
+ * assert(error instanceof TypeError);
+ * ```
+ */
+export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
+  const verify = options.rejectUnauthorized ?? true;
+  const ca = options.ca ?? [];
   const httpsAgent = new https.Agent({
     keepAlive: true,
-    rejectUnauthorized: false,
+    rejectUnauthorized: verify,
+    ...(verify && ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
     ...(options.cert !== undefined ? { cert: options.cert } : {}),
     ...(options.key !== undefined ? { key: options.key } : {}),
   });
   const httpAgent = new http.Agent({ keepAlive: true });
-  async function insecureFetch(request: Request): Promise<Response> {
+  async function nodeFetch(request: Request): Promise<Response> {
     const signal = request.signal;
     signal.throwIfAborted();
     const url = new URL(request.url);
@@ -114,7 +157,7 @@ export function createInsecureFetch(
       req.end(body);
     });
   }
-  return Object.assign(insecureFetch, {
+  return Object.assign(nodeFetch, {
     close(): void {
       httpsAgent.destroy();
       httpAgent.destroy();

@@ -6,9 +6,10 @@
  * @module
  */
 
+import { createCertificateFetch } from "./_certificate_fetch.ts";
 import { clientCertificateError, tlsHandshake } from "./_client_cert_errors.ts";
 import { RegistryError } from "./errors.ts";
-import { type ClosableFetch, createFetch } from "./fetch.ts";
+import type { ClosableFetch } from "./fetch.ts";
 
 /** The certificates of one registry, as PEM text. */
 export interface RegistryCertificates {
@@ -163,8 +164,9 @@ export interface RegistryFetchOptions extends FindCertificatesOptions {
 
 /**
  * The base fetch for one registry: on the first request it looks up the
- * registry's certificates with {@linkcode findCertificates} and builds
- * {@linkcode createFetch} with them. A certificate problem fails every request
+ * registry's certificates with {@linkcode findCertificates} and builds a fetch
+ * that trusts them (on `node:https` when one is a self-signed server
+ * certificate, which Deno's fetch refuses). A certificate problem fails every request
  * with a RegistryError of kind "tls" naming the file; so does a registry that
  * refuses the handshake over the client certificate (saying that it requires
  * one, or which file it rejected).
@@ -192,9 +194,9 @@ export function createRegistryFetch(
       throw new RegistryError("tls", reason(error), { cause: error });
     }
     try {
-      return createFetch({
+      return createCertificateFetch({
         tlsVerify: options.tlsVerify ?? true,
-        ...(certs.caCerts.length > 0 ? { caCerts: certs.caCerts } : {}),
+        caCerts: certs.caCerts,
         ...(certs.cert !== undefined ? { cert: certs.cert } : {}),
         ...(certs.key !== undefined ? { key: certs.key } : {}),
       });

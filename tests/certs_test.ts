@@ -6,6 +6,11 @@ import {
   type FindCertificatesOptions,
 } from "../lib/certs.ts";
 import { RegistryError } from "../lib/errors.ts";
+import { isSelfSignedServerCertificate } from "../lib/_certificate_fetch.ts";
+import {
+  makeSelfSignedCertificate,
+  makeTestCertificates,
+} from "./support/_certificates.ts";
 
 const PEM_START = "-----BEGIN CERTIFICATE-----";
 const PEM_END = "-----END CERTIFICATE-----";
@@ -164,4 +169,57 @@ Deno.test("createRegistryFetch() fails every request with kind tls when the cert
   } finally {
     fetch.close();
   }
+});
+
+Deno.test("isSelfSignedServerCertificate() picks a self-signed CA naming hosts, not a root CA, a signed leaf or garbage", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hangar_certs_" });
+  try {
+    const own = await makeSelfSignedCertificate(dir, { name: "own" });
+    const ca = await makeTestCertificates(dir);
+    const ownPem = await Deno.readTextFile(own.certFile);
+    assert.equal(isSelfSignedServerCertificate(ownPem), true);
+    assert.equal(isSelfSignedServerCertificate(`${ca.caPem}${ownPem}`), true);
+    assert.equal(isSelfSignedServerCertificate(ca.caPem), false);
+    const leaf = await Deno.readTextFile(ca.serverCert);
+    assert.equal(isSelfSignedServerCertificate(leaf), false);
+    assert.equal(isSelfSignedServerCertificate(pem("AAAA")), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("createRegistryFetch() trusts a self-signed server certificate found for the registry and refuses another", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hangar_certs_" });
+  await using stack = new AsyncDisposableStack();
+  stack.defer(() => Deno.remove(dir, { recursive: true }));
+  await Deno.mkdir(`${dir}/other`);
+  const own = await makeSelfSignedCertificate(dir);
+  const other = await makeSelfSignedCertificate(`${dir}/other`);
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(own.certFile),
+    key: await Deno.readTextFile(own.keyFile),
+    onListen() {},
+  }, () => new Response("{}"));
+  stack.defer(() => server.shutdown());
+  const host = `127.0.0.1:${server.addr.port}`;
+  const fetchWith = (certFile: string) => {
+    const fetch = createRegistryFetch(host, {
+      certDir: dir,
+      readDir: () => Promise.resolve(["ca.crt"]),
+      readTextFile: () => Deno.readTextFile(certFile),
+    });
+    stack.defer(() => fetch.close());
+    return fetch;
+  };
+  const response = await fetchWith(own.certFile)(
+    new Request(`https://${host}/v2/`),
+  );
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), "{}");
+  const error = await fetchWith(other.certFile)(
+    new Request(`https://${host}/v2/`),
+  ).catch((e) => e);
+  assert.equal(error.code, "DEPTH_ZERO_SELF_SIGNED_CERT");
 });

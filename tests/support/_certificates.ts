@@ -198,6 +198,41 @@ async function signLeaf(
 }
 
 /**
+ * Makes a self-signed server certificate the usual way, its own CA
+ * (`openssl req -x509 -newkey rsa:2048 -nodes`, `CA:TRUE`), naming
+ * `subjectAltName`: `DIR/NAME.crt` and `DIR/NAME.key`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeSelfSignedCertificate } from "./_certificates.ts";
+ * const dir = await Deno.makeTempDir();
+ * const made = await makeSelfSignedCertificate(dir);
+ * assert(made.certFile === `${dir}/server.crt`);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function makeSelfSignedCertificate(
+  dir: string,
+  options: {
+    /** Base name of the two files. @default {"server"} */
+    name?: string;
+    /** @default {"IP:127.0.0.1,DNS:localhost"} */
+    subjectAltName?: string;
+  } = {},
+): Promise<CertificateFiles> {
+  const base = `${dir}/${options.name ?? "server"}`;
+  const san = options.subjectAltName ?? "IP:127.0.0.1,DNS:localhost";
+  // deno-fmt-ignore
+  await runTool("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    "-subj", "/CN=localhost", "-addext", `subjectAltName=${san}`,
+    "-keyout", `${base}.key`, "-out", `${base}.crt`,
+  ]);
+  return { certFile: `${base}.crt`, keyFile: `${base}.key` };
+}
+
+/**
  * Adds a bcrypt entry for `user` to `DIR/htpasswd` (created when missing) and
  * returns the file's path. The password goes through stdin, not argv.
  *
