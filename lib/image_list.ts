@@ -5,14 +5,8 @@
  */
 
 import { isDigest } from "./digest.ts";
-import {
-  DEFAULT_REGISTRY,
-  type ImageReference,
-  isTag,
-  normalizeRegistry,
-  parseReference,
-  replaceProject,
-} from "./reference.ts";
+import { type ImageReference, isTag, parseReference } from "./reference.ts";
+import { mirrorName, placeReference } from "./_list_names.ts";
 import { readListLines } from "./_list_lines.ts";
 
 export { readListLines };
@@ -33,7 +27,10 @@ export interface ListOptions {
    */
   destination?: string;
   /**
-   * Project put in front of a one-segment destination repository.
+   * Project put in front of a one-segment destination repository that names
+   * no registry of its own (a mirror-format DEST such as `mirrored-nginx`, or
+   * the path of a default-format line such as `quay.io/etcd`). `""` puts none
+   * (Docker Hub still gets `library/`, as it requires).
    *
    * @default {"library"}
    */
@@ -83,64 +80,43 @@ export interface InvalidLine {
 /** One meaningful line of the list. */
 export type ListItem = ImageEntry | InvalidLine;
 
-/** Replaces the registry, then applies the one-segment and project rules. */
-function _place(
-  ref: ImageReference,
-  registry: string | undefined,
-  onePrefix: string | undefined,
-  project: string | undefined,
-): ImageReference {
-  const placed = { ...ref };
-  if (registry !== undefined) placed.registry = normalizeRegistry(registry);
-  if (!placed.repository.includes("/")) {
-    const hub = placed.registry === DEFAULT_REGISTRY;
-    const prefix = hub ? "library" : onePrefix;
-    if (prefix) placed.repository = replaceProject(placed.repository, prefix);
-  }
-  if (project !== undefined) {
-    placed.repository = replaceProject(placed.repository, project);
-  }
-  const length = placed.registry.length + 1 + placed.repository.length;
-  if (length > 255) {
-    throw new SyntaxError(
-      `Cannot use repository "${placed.registry}/${placed.repository}": repository name must not be more than 255 characters`,
-    );
-  }
-  return placed;
-}
-
-function _nameOnly(field: string, side: string): ImageReference {
-  const ref = parseReference(field);
-  const pin = ref.tag !== undefined ? "tag" : ref.digest && "digest";
-  if (pin) {
-    throw new SyntaxError(`${side} "${field}" has a ${pin}: put it in TAG`);
-  }
-  return ref;
-}
+/** The reason of a default-format line when no destination registry is set. */
+export const NO_DESTINATION =
+  "destination registry is not set: use -d or DEST_REGISTRY";
 
 function _entry(
   fields: string[],
   options: ListOptions,
 ): Pick<ImageEntry, "format" | "source" | "destination"> | string {
-  const project = options.defaultProject || "library";
+  const project = options.defaultProject ?? "library";
   const source = (ref: ImageReference) =>
-    _place(ref, options.source || undefined, undefined, options.sourceProject);
-  const destination = (ref: ImageReference, registry: string | undefined) =>
-    _place(ref, registry, project, options.destinationProject);
+    placeReference(
+      ref,
+      options.source || undefined,
+      undefined,
+      options.sourceProject,
+    );
   if (fields.length === 1) {
     const parsed = parseReference(fields[0] ?? "");
-    if (!options.destination) {
-      return "destination registry is not set: use -d or DEST_REGISTRY";
-    }
+    if (!options.destination) return NO_DESTINATION;
     return {
       format: "default",
       source: source(parsed),
-      destination: destination(parsed, options.destination),
+      destination: placeReference(
+        parsed,
+        options.destination,
+        project,
+        options.destinationProject,
+      ),
     };
   }
   const [sourceField = "", destinationField = "", target = ""] = fields;
-  const parsedSource = _nameOnly(sourceField, "Source");
-  const parsedDestination = _nameOnly(destinationField, "Destination");
+  // DEST's path is used as written: one segment stays one segment when DEST
+  // names its registry (on Docker Hub `x` is `library/x`); when it names
+  // none, it gets the default project.
+  const parsedSource = mirrorName(sourceField, "Source").ref;
+  const { ref, path, named } = mirrorName(destinationField, "Destination");
+  const parsedDestination = { ...ref, repository: path };
   const pin: Pick<ImageReference, "tag" | "digest"> = {};
   if (isDigest(target)) pin.digest = target;
   else if (isTag(target)) pin.tag = target;
@@ -148,16 +124,20 @@ function _entry(
   return {
     format: "mirror",
     source: source({ ...parsedSource, ...pin }),
-    destination: destination(
+    destination: placeReference(
       { ...parsedDestination, ...pin },
       options.destination || undefined,
+      named ? undefined : project,
+      options.destinationProject,
     ),
   };
 }
 
 /**
  * Parses one line of the list. Blank lines and comments (`#`, `//`) give
- * `undefined`; lines that cannot be used give an {@linkcode InvalidLine}.
+ * `undefined`; a `#` after whitespace starts a trailing comment (the entry's
+ * `text` keeps it, as written); lines that cannot be used give an
+ * {@linkcode InvalidLine}.
  *
  * @example Usage
  * ```ts
@@ -170,6 +150,7 @@ function _entry(
  *   assert(item.destination.repository === "library/nginx");
  * }
  * assert(parseListLine("# comment", 2) === undefined);
+ * assert(parseListLine("nginx  # note", 3, { destination: "r.io" })?.kind === "image");
  * ```
  *
  * @param text The line, as read.
@@ -186,7 +167,8 @@ export function parseListLine(
   if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith("//")) {
     return undefined;
   }
-  const fields = trimmed.split(/\s+/);
+  // A `#` after whitespace starts a trailing comment; `a#b` stays one field.
+  const fields = trimmed.replace(/\s#.*$/s, "").trimEnd().split(/\s+/);
   let result: ReturnType<typeof _entry>;
   if (fields.length !== 1 && fields.length !== 3) {
     result =
@@ -207,7 +189,7 @@ export function parseListLine(
 /**
  * Reads an image list stream: {@linkcode readListLines} then
  * {@linkcode parseListLine}. Unreadable lines become invalid lines whose text
- * is cut to 200 characters (empty for invalid UTF-8).
+ * is cut to 200 characters (invalid UTF-8 bytes shown as `\xNN`).
  *
  * @example Usage
  * ```ts

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { ARCH_ALIASES } from "./_platform_names.ts";
+
 /** The platform of an image, as OCI and Docker write it. */
 export interface Platform {
   /** CPU architecture, e.g. `amd64`, `arm64`. */
@@ -26,19 +28,6 @@ export interface PlatformSelection {
   /** Operating systems to check. */
   oses: readonly string[];
 }
-
-const ARCH_ALIASES: Record<string, { architecture: string; variant?: string }> =
-  {
-    aarch64: { architecture: "arm64" },
-    x86_64: { architecture: "amd64" },
-    "x86-64": { architecture: "amd64" },
-    i386: { architecture: "386" },
-    i686: { architecture: "386" },
-    armhf: { architecture: "arm", variant: "v7" },
-    armel: { architecture: "arm", variant: "v6" },
-    armv7l: { architecture: "arm", variant: "v7" },
-    armv6l: { architecture: "arm", variant: "v6" },
-  };
 
 /**
  * Normalises a platform: lowercase os, architecture and variant; architecture
@@ -67,7 +56,9 @@ const ARCH_ALIASES: Record<string, { architecture: string; variant?: string }> =
 export function normalizePlatform(platform: Platform): Platform {
   let architecture = (platform.architecture ?? "").trim().toLowerCase();
   let variant = (platform.variant ?? "").trim().toLowerCase();
-  const alias = ARCH_ALIASES[architecture];
+  const alias = Object.hasOwn(ARCH_ALIASES, architecture)
+    ? ARCH_ALIASES[architecture]
+    : undefined;
   if (alias) {
     architecture = alias.architecture;
     if (variant === "" && alias.variant) variant = alias.variant;

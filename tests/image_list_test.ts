@@ -2,6 +2,7 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import {
   type ListItem,
   type ListOptions,
+  NO_DESTINATION,
   parseListLine,
   readImageList,
   readListLines,
@@ -76,8 +77,8 @@ const MIRROR_LINES: [string, ListOptions, string, string][] = [
   [`quay.io/a/b private.io/a/b ${D}`, {}, `quay.io/a/b@${D}`, `private.io/a/b@${D}`],
   ["nginx library/nginx v1", {}, "docker.io/library/nginx:v1", "docker.io/library/nginx:v1"],
   ["nginx library/nginx v1", DEST, "docker.io/library/nginx:v1", "private.io/library/nginx:v1"],
-  ["quay.io/etcd private.io/etcd v3", {}, "quay.io/etcd:v3", "private.io/library/etcd:v3"],
-  ["quay.io/etcd private.io/etcd v3", { defaultProject: "mirror" }, "quay.io/etcd:v3", "private.io/mirror/etcd:v3"],
+  ["quay.io/etcd private.io/etcd v3", {}, "quay.io/etcd:v3", "private.io/etcd:v3"],
+  ["quay.io/etcd private.io/etcd v3", { defaultProject: "mirror" }, "quay.io/etcd:v3", "private.io/etcd:v3"],
   ["quay.io/a/b private.io/c/d 1", { source: "mirror.io", destination: "other.io:5000" }, "mirror.io/a/b:1", "other.io:5000/c/d:1"],
   ["quay.io/a/b private.io/c/d 1", { sourceProject: "x", destinationProject: "y" }, "quay.io/x/b:1", "private.io/y/d:1"],
   ["localhost:5000/a [::1]:5000/b/c V_1.0-rc", {}, "localhost:5000/a:V_1.0-rc", "[::1]:5000/b/c:V_1.0-rc"],
@@ -98,8 +99,10 @@ for (const [text, options, source, destination] of MIRROR_LINES) {
 
 // deno-fmt-ignore
 const INVALID_LINES: [string, ListOptions, string][] = [
-  ["nginx", {}, "destination registry is not set: use -d or DEST_REGISTRY"],
-  ["nginx", { destination: "" }, "destination registry is not set: use -d or DEST_REGISTRY"],
+  ["nginx", {}, NO_DESTINATION],
+  ["nginx", { destination: "" }, NO_DESTINATION],
+  ["quay.io/etcd   # note", {}, NO_DESTINATION],
+  ["nginx#note", DEST, 'Cannot parse image reference "nginx#note": invalid repository path component "nginx#note"'],
   ["Nginx", {}, 'Cannot parse image reference "Nginx": repository name must be lowercase'],
   ["nginx:", DEST, 'Cannot parse image reference "nginx:": tag is empty'],
   ["a:-x", DEST, 'Cannot parse image reference "a:-x": invalid tag "-x"'],
@@ -120,6 +123,54 @@ const INVALID_LINES: [string, ListOptions, string][] = [
   [`quay.io/x/${"a".repeat(245)}`, DEST, `Cannot use repository "private.io/x/${"a".repeat(245)}": repository name must not be more than 255 characters`],
 ];
 
+// Destination names, every combination: default and mirror format, with and
+// without -d, Docker Hub or another registry, --default-project foo / '' /
+// unset, a DEST with or without a registry of its own.
+const REG = "reg.io:5000";
+// deno-fmt-ignore
+const DESTINATION_NAMES: [string, ListOptions, string][] = [
+  ["nginx:1", { destination: REG }, `${REG}/library/nginx:1`],
+  ["nginx:1", { destination: REG, defaultProject: "foo" }, `${REG}/library/nginx:1`],
+  ["nginx:1", { destination: REG, defaultProject: "" }, `${REG}/library/nginx:1`],
+  ["quay.io/etcd:1", { destination: REG }, `${REG}/library/etcd:1`],
+  ["quay.io/etcd:1", { destination: REG, defaultProject: "foo" }, `${REG}/foo/etcd:1`],
+  ["quay.io/etcd:1", { destination: REG, defaultProject: "" }, `${REG}/etcd:1`],
+  ["quay.io/etcd:1", { destination: "docker.io" }, "docker.io/library/etcd:1"],
+  ["quay.io/etcd:1", { destination: "docker.io", defaultProject: "" }, "docker.io/library/etcd:1"],
+  ["quay.io/etcd:1", { destination: "docker.io", defaultProject: "foo" }, "docker.io/foo/etcd:1"],
+  ["quay.io/a/b:1", { destination: REG, defaultProject: "foo" }, `${REG}/a/b:1`],
+  ["nginx mirrored-nginx 1.23", {}, "docker.io/library/mirrored-nginx:1.23"],
+  ["nginx mirrored-nginx 1.23", { defaultProject: "foo" }, "docker.io/foo/mirrored-nginx:1.23"],
+  ["nginx mirrored-nginx 1.23", { defaultProject: "" }, "docker.io/library/mirrored-nginx:1.23"],
+  ["nginx mirrored-nginx 1.23", { destination: REG }, `${REG}/library/mirrored-nginx:1.23`],
+  ["nginx mirrored-nginx 1.23", { destination: REG, defaultProject: "foo" }, `${REG}/foo/mirrored-nginx:1.23`],
+  ["nginx mirrored-nginx 1.23", { destination: REG, defaultProject: "" }, `${REG}/mirrored-nginx:1.23`],
+  ["nginx mirrored-nginx 1.23", { destination: REG, defaultProject: "foo", destinationProject: "bar" }, `${REG}/bar/mirrored-nginx:1.23`],
+  ["nginx team/x 1", {}, "docker.io/team/x:1"],
+  ["nginx team/x 1", { destination: REG, defaultProject: "foo" }, `${REG}/team/x:1`],
+  ["nginx host:5000/solo 1", {}, "host:5000/solo:1"],
+  ["nginx host:5000/solo 1", { defaultProject: "foo" }, "host:5000/solo:1"],
+  ["nginx host:5000/solo 1", { destination: REG }, `${REG}/solo:1`],
+  ["nginx host:5000/solo 1", { destination: REG, defaultProject: "foo" }, `${REG}/solo:1`],
+  ["nginx host:5000/solo 1", { destination: "docker.io" }, "docker.io/library/solo:1"],
+  ["nginx host:5000/solo 1", { destinationProject: "bar" }, "host:5000/bar/solo:1"],
+  ["nginx host:5000/team/x 1", { destination: REG, defaultProject: "foo" }, `${REG}/team/x:1`],
+  ["nginx localhost/solo 1", {}, "localhost/solo:1"],
+  ["nginx docker.io/solo 1", {}, "docker.io/library/solo:1"],
+  ["nginx index.docker.io/solo 1", { defaultProject: "foo" }, "docker.io/library/solo:1"],
+  ["nginx docker.io/solo 1", { destination: REG }, `${REG}/solo:1`],
+];
+
+for (const [text, options, destination] of DESTINATION_NAMES) {
+  Deno.test(`parseListLine() names the destination of "${text}" with ${JSON.stringify(options)} ${destination}`, () => {
+    const item = parseListLine(text, 1, options);
+    strictEqual(item?.kind, "image");
+    if (item?.kind === "image") {
+      deepStrictEqual(item.destination, ref(destination));
+    }
+  });
+}
+
 for (const [text, options, reason] of INVALID_LINES) {
   Deno.test(`parseListLine() reports "${text.slice(0, 40)}" as invalid: ${reason.slice(0, 60)}`, () => {
     deepStrictEqual(parseListLine(text, 2, options), {
@@ -130,6 +181,53 @@ for (const [text, options, reason] of INVALID_LINES) {
     });
   });
 }
+
+// deno-fmt-ignore
+const TRAILING_COMMENTS: [string, string, string][] = [
+  ["nginx   # note", "default", "reg.io/library/nginx"],
+  ["nginx\t#note", "default", "reg.io/library/nginx"],
+  ["nginx #", "default", "reg.io/library/nginx"],
+  ["nginx # a # b", "default", "reg.io/library/nginx"],
+  ["quay.io/a/b:1 # x y z", "default", "reg.io/a/b:1"],
+  ["nginx mirrored-nginx 1.23 # from the 2024 list", "mirror", "reg.io/library/mirrored-nginx:1.23"],
+  ["nginx\tmirrored-nginx\t1.23\t# tabs", "mirror", "reg.io/library/mirrored-nginx:1.23"],
+];
+
+for (const [text, format, destination] of TRAILING_COMMENTS) {
+  Deno.test(`parseListLine() reads ${JSON.stringify(text)} as a ${format} entry with a trailing comment`, () => {
+    const item = parseListLine(text, 4, { destination: "reg.io" });
+    strictEqual(item?.kind, "image");
+    if (item?.kind !== "image") return;
+    strictEqual(item.format, format);
+    strictEqual(item.text, text.trim());
+    deepStrictEqual(item.destination, ref(destination));
+  });
+}
+
+Deno.test("parseListLine() starts no comment at a # without whitespace before it", () => {
+  const cases: [string, string][] = [
+    [
+      "nginx#note",
+      'Cannot parse image reference "nginx#note": invalid repository path component "nginx#note"',
+    ],
+    [
+      "nginx:1#x",
+      'Cannot parse image reference "nginx:1#x": invalid tag "1#x"',
+    ],
+    [
+      "a b#c d",
+      'Cannot parse image reference "b#c": invalid repository path component "b#c"',
+    ],
+  ];
+  for (const [text, reason] of cases) {
+    deepStrictEqual(parseListLine(text, 5, DEST), {
+      kind: "invalid",
+      line: 5,
+      text,
+      reason,
+    }, text);
+  }
+});
 
 Deno.test("parseListLine() skips blank lines and comments", () => {
   for (
@@ -197,8 +295,8 @@ Deno.test("readListLines() gives the same lines whatever the chunk boundaries", 
 Deno.test("readListLines() reports invalid UTF-8 lines and goes on", async () => {
   const body = new Uint8Array([0x61, 0xff, 0x0a, 0xc3, 0x28, 0x0d, 0x0a, 0x62]);
   deepStrictEqual(await collect(readListLines(ReadableStream.from([body]))), [
-    { line: 1, error: "line is not valid UTF-8" },
-    { line: 2, error: "line is not valid UTF-8" },
+    { line: 1, text: "a\\xff", error: "line is not valid UTF-8" },
+    { line: 2, text: "\\xc3(", error: "line is not valid UTF-8" },
     { line: 3, text: "b" },
   ]);
 });
@@ -279,7 +377,12 @@ Deno.test("readImageList() turns a whole file into entries and invalid lines", a
       reason:
         'Cannot parse image reference "Nginx": repository name must be lowercase',
     },
-    { kind: "invalid", line: 6, text: "", reason: "line is not valid UTF-8" },
+    {
+      kind: "invalid",
+      line: 6,
+      text: "\\xff",
+      reason: "line is not valid UTF-8",
+    },
     {
       kind: "image",
       line: 7,

@@ -7,6 +7,13 @@ import {
   type Platform,
   samePlatform,
 } from "../lib/platform.ts";
+import {
+  ARCH_ALIASES,
+  architectureProblem,
+  ARCHITECTURES,
+  OPERATING_SYSTEMS,
+  osProblem,
+} from "../lib/_platform_names.ts";
 
 const WIN = "10.0.17763.1";
 
@@ -175,3 +182,68 @@ Deno.test("formatPlatform() writes os/architecture[/variant][ os.version]", () =
     strictEqual(formatPlatform(platform), expected);
   }
 });
+
+Deno.test("architectureProblem() accepts every GOARCH name and every alias normalizePlatform() knows", () => {
+  for (const name of [...ARCHITECTURES, ...Object.keys(ARCH_ALIASES)]) {
+    strictEqual(architectureProblem(name), undefined, name);
+  }
+  strictEqual(ARCHITECTURES.length, 24);
+  strictEqual(
+    normalizePlatform({ os: "linux", architecture: "armv7l" }).variant,
+    "v7",
+  );
+});
+
+Deno.test("osProblem() accepts every GOOS name", () => {
+  for (const name of OPERATING_SYSTEMS) strictEqual(osProblem(name), undefined);
+  strictEqual(OPERATING_SYSTEMS.length, 18);
+});
+
+// deno-fmt-ignore
+const BAD_ARCHITECTURES: [string, string][] = [
+  ["linux/amd64", "a platform, not an architecture: did you mean -a amd64 --os linux?"],
+  ["linux/arm/v7", "a platform, not an architecture: did you mean -a arm --os linux?"],
+  ["amd64/windows", "a platform, not an architecture: did you mean -a amd64 --os windows?"],
+  ["arm/v7", "variants are not selected separately (-a arm selects every variant): did you mean -a arm?"],
+  ["arm64/v8", "variants are not selected separately (-a arm64 selects every variant): did you mean -a arm64?"],
+  ["linux/", "a platform, not an architecture: did you mean --os linux?"],
+  ["foo/bar", "a platform, not an architecture: give architectures with -a and operating systems with --os"],
+  ["linux", "an operating system, not an architecture: did you mean --os linux?"],
+  ["amd46", "unknown architecture: did you mean amd64?"],
+  ["amd", "unknown architecture: did you mean amd64?"],
+  ["arm65", "unknown architecture: did you mean arm64?"],
+  ["aarch46", "unknown architecture: did you mean aarch64?"],
+  ["x86_46", "unknown architecture: did you mean x86_64?"],
+  ["s930x", "unknown architecture: did you mean s390x?"],
+  ["x86", "unknown architecture: did you mean 386 (32-bit) or amd64 (64-bit)?"],
+  ["armv8", "unknown architecture: did you mean arm64?"],
+  ["ppc64el", "unknown architecture: did you mean ppc64le?"],
+  ["sparkle", "unknown architecture: use names images use, such as amd64, arm64, arm, 386, ppc64le, s390x, riscv64"],
+  ["constructor", "unknown architecture: use names images use, such as amd64, arm64, arm, 386, ppc64le, s390x, riscv64"],
+  ["*", "unknown architecture: use names images use, such as amd64, arm64, arm, 386, ppc64le, s390x, riscv64"],
+];
+
+for (const [value, expected] of BAD_ARCHITECTURES) {
+  Deno.test(`architectureProblem() says what "${value}" is`, () => {
+    strictEqual(architectureProblem(value), expected);
+  });
+}
+
+// deno-fmt-ignore
+const BAD_OSES: [string, string][] = [
+  ["linux/amd64", "a platform, not an operating system: did you mean -a amd64 --os linux?"],
+  ["windows/arm64/v8", "a platform, not an operating system: did you mean -a arm64 --os windows?"],
+  ["arm/v7", "variants are not selected separately (-a arm selects every variant): did you mean -a arm?"],
+  ["amd64", "an architecture, not an operating system: did you mean -a amd64?"],
+  ["linus", "unknown operating system: did you mean linux?"],
+  ["win", "unknown operating system: did you mean windows?"],
+  ["widnows", "unknown operating system: did you mean windows?"],
+  ["macos", "unknown operating system: use names images use, such as linux, windows, freebsd, darwin"],
+  ["unknown", "unknown operating system: use names images use, such as linux, windows, freebsd, darwin"],
+];
+
+for (const [value, expected] of BAD_OSES) {
+  Deno.test(`osProblem() says what "${value}" is`, () => {
+    strictEqual(osProblem(value), expected);
+  });
+}
