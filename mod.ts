@@ -8,17 +8,36 @@
  * and iterate {@linkcode validateList} for a stream of typed results.
  *
  * @example Validate a list
- * ```ts ignore
- * import { createClientFactory, readImageList, validateList } from "@hangar/mirror-validate";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createClientFactory, readImageList, validateList } from "./mod.ts";
  *
- * const list = (await Deno.open("list.txt")).readable;
- * const results = validateList(readImageList(list, { destination: "registry.local:5000" }), {
- *   clients: createClientFactory({ tlsVerify: false }),
- *   jobs: 10,
+ * // A registry that lacks every image; pass no `fetch` to talk to real ones.
+ * const fetch = (request: Request) => {
+ *   const headers = { "docker-distribution-api-version": "registry/2.0" };
+ *   if (new URL(request.url).pathname === "/v2/") {
+ *     return Promise.resolve(new Response("{}", { headers }));
+ *   }
+ *   const body = '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}';
+ *   return Promise.resolve(new Response(body, { status: 404, headers }));
+ * };
+ * const list = new Blob(["src.example/app dst.example/app 1\n"]).stream();
+ * const clients = createClientFactory({
+ *   fetch,
+ *   credentials: { env: {}, home: "/nonexistent" },
  * });
- * for await (const result of results) {
- *   if (result.kind === "image") console.log(result.id, result.outcome?.verdict.status);
+ * const results = [];
+ * for await (const result of validateList(readImageList(list), { clients, jobs: 10 })) {
+ *   results.push(result);
  * }
+ * clients.close();
+ * assert.equal(results.length, 1);
+ * assert.ok(results[0]!.kind === "image");
+ * assert.deepEqual(results[0]!.outcome?.verdict, {
+ *   status: "failed",
+ *   kind: "missing",
+ *   reason: "source manifest does not exist",
+ * });
  * ```
  *
  * @example Parse one line
@@ -39,6 +58,7 @@ export * from "./lib/platform.ts";
 export * from "./lib/manifest.ts";
 export * from "./lib/image_list.ts";
 export * from "./lib/compare.ts";
+export * from "./lib/platform_specs.ts";
 export * from "./lib/duration.ts";
 export * from "./lib/validate_image.ts";
 export * from "./lib/validate.ts";

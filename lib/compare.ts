@@ -1,21 +1,25 @@
 /**
  * The verdict rules of mirror-validate as pure functions over manifests that
- * were already fetched: which source platforms are selected, and whether the
- * destination holds each of them with the same digest.
+ * were already fetched: whether the destination holds each selected source
+ * platform with the same digest.
  *
  * @module
  */
 
 import type { FailureKind } from "./errors.ts";
-import type { Descriptor, Manifest } from "./manifest.ts";
+import type { Manifest } from "./manifest.ts";
 import {
   formatPlatform,
-  isSelected,
   normalizePlatform,
   type Platform,
   type PlatformSelection,
   samePlatform,
 } from "./platform.ts";
+import {
+  type PlatformSpec,
+  selectedSourcePlatforms,
+} from "./platform_specs.ts";
+import { convertedCopy } from "./_converted_copy.ts";
 
 /** A manifest with the digest it was fetched by. */
 export interface ResolvedImage {
@@ -27,14 +31,6 @@ export interface ResolvedImage {
    * Platform of a single image (from its config blob, or from a schema1
    * manifest). Unused for indexes.
    */
-  platform?: Platform;
-}
-
-/** One entry of srcSpec / dstSpec: a digest and the platform it is for. */
-export interface PlatformSpec {
-  /** Digest of the platform's manifest. */
-  digest: string;
-  /** The platform, when known. */
   platform?: Platform;
 }
 
@@ -58,10 +54,8 @@ export type Verdict =
     kind: FailureKind;
     /** Why it failed, for people. */
     reason: string;
-    /** Selected source platforms, on a platform mismatch. */
-    srcSpec?: PlatformSpec[];
-    /** Destination entries for the selected platforms, on a platform mismatch. */
-    dstSpec?: PlatformSpec[];
+    /** The stack of a programming error (kind `internal`), for `--debug`. */
+    stack?: string;
   };
 
 /** The reason of a skip when no source platform is selected. */
@@ -71,44 +65,6 @@ export const SKIP_REASON =
 /** The warning given when a schema1 source could not be compared by digest. */
 export const SCHEMA1_WARNING =
   "source is a schema1 manifest: its digest cannot survive conversion and was not compared";
-
-/**
- * The source platforms that the selection covers, as digest + platform pairs.
- * An index entry without a platform, or with unknown/unknown, is never selected.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { selectedSourcePlatforms } from "./compare.ts";
- * const manifest = {
- *   kind: "image" as const,
- *   mediaType: "application/vnd.oci.image.manifest.v1+json",
- *   config: { mediaType: "x", digest: "sha256:" + "c".repeat(64), size: 2 },
- *   layers: [],
- * };
- * const specs = selectedSourcePlatforms(
- *   { digest: "sha256:" + "a".repeat(64), manifest, platform: { architecture: "s390x", os: "linux" } },
- *   { architectures: ["amd64"], oses: ["linux"] },
- * );
- * assert(specs.length === 0);
- * ```
- */
-export function selectedSourcePlatforms(
-  source: ResolvedImage,
-  selection: PlatformSelection,
-): PlatformSpec[] {
-  if (source.manifest.kind === "index") {
-    return source.manifest.manifests
-      .filter((entry) => isSelected(entry.platform, selection))
-      .map(specOf);
-  }
-  const platform = source.manifest.kind === "schema1"
-    ? source.manifest.platform
-    : source.platform;
-  return isSelected(platform, selection)
-    ? [{ digest: source.digest, platform }]
-    : [];
-}
 
 /**
  * Decides whether the destination is a faithful mirror of the source (verdict
@@ -148,15 +104,21 @@ export function compareImages(
   if (destination.manifest.kind !== "index") {
     return compareWithSingle(selected, source, destination);
   }
-  return compareWithIndex(selected, destination.manifest.manifests, selection);
+  return compareWithIndex(
+    selected,
+    source.manifest.mediaType,
+    destination.manifest,
+  );
 }
 
 function compareWithIndex(
   selected: PlatformSpec[],
-  entries: Descriptor[],
-  selection: PlatformSelection,
+  sourceType: string,
+  index: Extract<Manifest, { kind: "index" }>,
 ): Verdict {
+  const entries = index.manifests;
   const problems: string[] = [];
+  let differing = 0;
   for (const spec of selected) {
     const platform = spec.platform!;
     const match = entries.find((entry) =>
@@ -165,6 +127,7 @@ function compareWithIndex(
     if (match === undefined) {
       problems.push(`${label(platform)} missing in destination`);
     } else if (match.digest !== spec.digest) {
+      differing++;
       problems.push(
         `${
           label(platform)
@@ -179,13 +142,13 @@ function compareWithIndex(
       warnings: [],
     };
   }
+  const converted = differing === selected.length
+    ? convertedCopy(sourceType, index.mediaType)
+    : undefined;
   return {
     status: "failed",
     kind: "mismatch",
-    reason: `platform mismatch: ${problems.join("; ")}`,
-    srcSpec: selected,
-    dstSpec: entries.filter((entry) => isSelected(entry.platform, selection))
-      .map(specOf),
+    reason: converted ?? `platform mismatch: ${problems.join("; ")}`,
   };
 }
 
@@ -194,7 +157,6 @@ function compareWithSingle(
   source: ResolvedImage,
   destination: ResolvedImage,
 ): Verdict {
-  const dstSpec = [{ digest: destination.digest }];
   if (source.manifest.kind === "index" && selected.length > 1) {
     return {
       status: "failed",
@@ -203,8 +165,6 @@ function compareWithSingle(
         `destination is a single image but ${selected.length} platforms are selected: ${
           selected.map((s) => label(s.platform!)).join(", ")
         }`,
-      srcSpec: selected,
-      dstSpec,
     };
   }
   const expected = selected[0]!;
@@ -215,13 +175,17 @@ function compareWithSingle(
       warnings: [],
     };
   }
+  const samePlace = source.manifest.kind === "image" &&
+    destination.platform !== undefined && expected.platform !== undefined &&
+    samePlatform(expected.platform, destination.platform);
+  const converted = samePlace
+    ? convertedCopy(source.manifest.mediaType, destination.manifest.mediaType)
+    : undefined;
   return {
     status: "failed",
     kind: "mismatch",
-    reason:
+    reason: converted ??
       `digest mismatch: source ${expected.digest} != destination ${destination.digest}`,
-    srcSpec: selected,
-    dstSpec,
   };
 }
 
@@ -254,12 +218,6 @@ function compareSchema1(
     kind: "mismatch",
     reason: `platform mismatch: ${label(platform)} missing in destination`,
   };
-}
-
-function specOf(entry: Descriptor): PlatformSpec {
-  return entry.platform === undefined
-    ? { digest: entry.digest }
-    : { digest: entry.digest, platform: entry.platform };
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PlatformSpec } from "./compare.ts";
+import type { PlatformSpec } from "./platform_specs.ts";
 import {
   formatReference,
   type ImageReference,
@@ -122,9 +122,13 @@ export function resultLines(
   } else {
     if (verdict.kind === "mismatch") specs("ERRO");
     else if (options.debug) specs("DEBU");
+    if (options.debug && verdict.stack !== undefined) {
+      lines.push({ level: "DEBU", message: `${id} stack: ${verdict.stack}` });
+    }
+    const label = verdict.kind === "rate-limited" ? " (rate limited)" : "";
     lines.push({
       level: "ERRO",
-      message: `${id} FAILED [${src}] => [${dst}]: ${verdict.reason}`,
+      message: `${id} FAILED [${src}] => [${dst}]${label}: ${verdict.reason}`,
     });
   }
   return lines;
@@ -132,6 +136,49 @@ export function resultLines(
 
 function specJson(specs: PlatformSpec[]): string {
   return JSON.stringify(specs, null, 2);
+}
+
+/**
+ * A count with its noun, singular for one: "1 line", "2 lines".
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { count } from "./report.ts";
+ * assert.deepEqual([count(1, "line"), count(0, "line"), count(2, "line")], ["1 line", "0 lines", "2 lines"]);
+ * ```
+ */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The line that tells where the failed file went: failed lines only, or,
+ * after an interruption, failed and not-run lines counted apart.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { emptyTally, failedFileLine } from "./report.ts";
+ * assert.equal(
+ *   failedFileLine("out.txt", { ...emptyTally(), failed: 1 }),
+ *   '1 failed line written to "out.txt"',
+ * );
+ * assert.equal(
+ *   failedFileLine("out.txt", { ...emptyTally(), failed: 1, notRun: 2 }),
+ *   '3 lines written to "out.txt" (1 failed, 2 not run)',
+ * );
+ * ```
+ */
+export function failedFileLine(
+  file: string,
+  tally: Pick<Tally, "failed" | "notRun">,
+): string {
+  if (tally.notRun === 0) {
+    return `${count(tally.failed, "failed line")} written to "${file}"`;
+  }
+  return `${count(tally.failed + tally.notRun, "line")} written to "${file}" ` +
+    `(${tally.failed} failed, ${tally.notRun} not run)`;
 }
 
 /** Counts of a run; every line with content is in exactly one of them. */
@@ -203,7 +250,9 @@ export function summaryLine(
   const total = tally.passed + tally.skipped + tally.failed + tally.invalid +
     tally.notRun;
   const head = interrupted ? "Interrupted: validated" : "Validated";
-  return `${head} ${total} lines in ${(elapsedMs / 1000).toFixed(3)}s: ` +
+  return `${head} ${count(total, "line")} in ${
+    (elapsedMs / 1000).toFixed(3)
+  }s: ` +
     `${tally.passed} passed, ${tally.skipped} skipped, ${tally.failed} failed, ` +
     `${tally.invalid} invalid, ${tally.notRun} not run`;
 }

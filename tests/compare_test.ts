@@ -4,10 +4,13 @@ import {
   needsDestinationConfig,
   type ResolvedImage,
   SCHEMA1_WARNING,
-  selectedSourcePlatforms,
   SKIP_REASON,
   type Verdict,
 } from "../lib/compare.ts";
+import {
+  platformSpecs,
+  selectedSourcePlatforms,
+} from "../lib/platform_specs.ts";
 import type { Descriptor, Manifest } from "../lib/manifest.ts";
 import { MEDIA_TYPES } from "../lib/manifest.ts";
 import type { Platform } from "../lib/platform.ts";
@@ -92,7 +95,20 @@ const SRC_INDEX = index(d("1"), [
   entry(d("9")),
 ]);
 
-const cases: [string, ResolvedImage, ResolvedImage, string][] = [
+const AMD64_ONLY = { architectures: ["amd64"], oses: ["linux"] };
+const DOCKER_SRC = index(
+  d("1"),
+  [entry(d("a"), AMD64), entry(d("b"), ARM64), entry(d("e"), S390X)],
+  MEDIA_TYPES.dockerList,
+);
+
+const cases: [
+  string,
+  ResolvedImage,
+  ResolvedImage,
+  string,
+  { architectures: string[]; oses: string[] }?,
+][] = [
   [
     "rule 2: equal digests pass",
     SRC_INDEX,
@@ -219,38 +235,194 @@ const cases: [string, ResolvedImage, ResolvedImage, string][] = [
     index(d("1"), [entry(d("a"), ARM)]),
     index(d("2"), [entry(d("a"), ARMV7)]),
     "passed: all selected platforms match",
+    { architectures: ["arm"], oses: ["linux"] },
+  ],
+  [
+    "rule 5: an index with one selected platform against a single image with another digest fails",
+    SRC_INDEX,
+    image(d("4"), AMD64),
+    `failed/mismatch: digest mismatch: source ${d("a")} != destination ${
+      d("4")
+    }`,
+    AMD64_ONLY,
+  ],
+  [
+    "rule 5: an index with one selected platform against that single image passes",
+    SRC_INDEX,
+    image(d("a")),
+    "passed: single platform matches",
+    AMD64_ONLY,
+  ],
+  [
+    "rule 7: schema1 against an index that lacks its platform fails",
+    schema1(d("a"), AMD64),
+    index(d("4"), [entry(d("5"), ARM64), entry(d("6"), S390X)]),
+    "failed/mismatch: platform mismatch: linux/amd64 missing in destination",
+  ],
+  [
+    "rule 7: schema1 platforms are normalised (x86_64 = amd64)",
+    schema1(d("a"), { architecture: "x86_64", os: "linux" }),
+    image(d("4"), AMD64),
+    `passed: platform present [${SCHEMA1_WARNING}]`,
+  ],
+  [
+    "rule 7: schema1 platforms are normalised in an index (aarch64 = arm64/v8)",
+    schema1(d("a"), { architecture: "aarch64", os: "linux" }),
+    index(d("4"), [entry(d("5"), ARM64V8)]),
+    `passed: platform present [${SCHEMA1_WARNING}]`,
+  ],
+  [
+    "rule 7: a schema1 destination is compared by normalised platform",
+    schema1(d("a"), ARM64V8),
+    schema1(d("4"), { architecture: "aarch64", os: "linux" }),
+    `passed: platform present [${SCHEMA1_WARNING}]`,
+  ],
+  [
+    "rule 5: a Docker list converted to an OCI index is a converted copy",
+    DOCKER_SRC,
+    index(d("2"), [entry(d("5"), AMD64), entry(d("6"), ARM64)]),
+    "failed/mismatch: destination is a converted copy (OCI index instead of Docker manifest list): every digest differs",
+  ],
+  [
+    "rule 5: an OCI index converted to a Docker list is a converted copy",
+    index(d("1"), [entry(d("a"), AMD64), entry(d("b"), ARM64)]),
+    index(
+      d("2"),
+      [entry(d("5"), AMD64), entry(d("6"), ARM64)],
+      MEDIA_TYPES.dockerList,
+    ),
+    "failed/mismatch: destination is a converted copy (Docker manifest list instead of OCI index): every digest differs",
+  ],
+  [
+    "rule 5: every digest different in the same format is stale, not converted",
+    DOCKER_SRC,
+    index(
+      d("2"),
+      [entry(d("5"), AMD64), entry(d("6"), ARM64)],
+      MEDIA_TYPES.dockerList,
+    ),
+    `failed/mismatch: platform mismatch: linux/amd64 source ${
+      d("a")
+    } != destination ${d("5")}; linux/arm64 source ${d("b")} != destination ${
+      d("6")
+    }`,
+  ],
+  [
+    "rule 5: the other format with one digest equal is a stale platform",
+    DOCKER_SRC,
+    index(d("2"), [entry(d("a"), AMD64), entry(d("6"), ARM64)]),
+    `failed/mismatch: platform mismatch: linux/arm64 source ${
+      d("b")
+    } != destination ${d("6")}`,
+  ],
+  [
+    "rule 5: the other format with a platform missing names the platform",
+    DOCKER_SRC,
+    index(d("2"), [entry(d("5"), AMD64)]),
+    `failed/mismatch: platform mismatch: linux/amd64 source ${
+      d("a")
+    } != destination ${d("5")}; linux/arm64 missing in destination`,
+  ],
+  [
+    "rule 6: a Docker image converted to an OCI manifest is a converted copy",
+    image(d("a"), AMD64),
+    image(d("4"), AMD64, MEDIA_TYPES.ociManifest),
+    "failed/mismatch: destination is a converted copy (OCI manifest instead of Docker manifest): the digest differs",
+  ],
+  [
+    "rule 6: an OCI manifest of another platform is a digest mismatch",
+    image(d("a"), AMD64),
+    image(d("4"), ARM64, MEDIA_TYPES.ociManifest),
+    `failed/mismatch: digest mismatch: source ${d("a")} != destination ${
+      d("4")
+    }`,
   ],
 ];
 
-for (const [name, src, dst, expected] of cases) {
-  const selection = name.includes("arm without")
-    ? { architectures: ["arm"], oses: ["linux"] }
-    : SEL;
+for (const [name, src, dst, expected, selection = SEL] of cases) {
   Deno.test(`compareImages() ${name}`, () => {
     assert.equal(summary(compareImages(src, dst, selection)), expected);
   });
 }
 
-Deno.test("compareImages() reports srcSpec and dstSpec of the selected platforms on a mismatch", () => {
-  const verdict = compareImages(
+Deno.test("platformSpecs() keeps the selected source entries and the destination entries of selected platforms", () => {
+  const specs = platformSpecs(
     SRC_INDEX,
     index(d("2"), [
       entry(d("a"), AMD64),
       entry(d("3"), ARM64),
       entry(d("7"), S390X),
+      entry(d("8"), UNKNOWN),
+      entry(d("9")),
     ]),
     SEL,
   );
-  assert.equal(verdict.status, "failed");
-  assert.ok(verdict.status === "failed");
-  assert.deepEqual(verdict.srcSpec, [{ digest: d("a"), platform: AMD64 }, {
-    digest: d("b"),
-    platform: ARM64V8,
-  }]);
-  assert.deepEqual(verdict.dstSpec, [{ digest: d("a"), platform: AMD64 }, {
-    digest: d("3"),
-    platform: ARM64,
-  }]);
+  assert.equal(
+    JSON.stringify(specs),
+    `{"srcSpec":[{"digest":"${
+      d("a")
+    }","platform":{"architecture":"amd64","os":"linux"}},` +
+      `{"digest":"${
+        d("b")
+      }","platform":{"architecture":"arm64","os":"linux","variant":"v8"}}],` +
+      `"dstSpec":[{"digest":"${
+        d("a")
+      }","platform":{"architecture":"amd64","os":"linux"}},` +
+      `{"digest":"${
+        d("3")
+      }","platform":{"architecture":"arm64","os":"linux"}}]}`,
+  );
+});
+
+Deno.test("platformSpecs() gives a single destination image its platform", async (t) => {
+  await t.step("from its config, when it was read", () => {
+    assert.equal(
+      JSON.stringify(
+        platformSpecs(image(d("a"), AMD64), image(d("4"), ARM64), SEL).dstSpec,
+      ),
+      `[{"digest":"${
+        d("4")
+      }","platform":{"architecture":"arm64","os":"linux"}}]`,
+    );
+  });
+  await t.step("from the source entry with the same digest", () => {
+    const source = index(d("1"), [entry(d("a"), AMD64), entry(d("e"), S390X)]);
+    assert.equal(
+      JSON.stringify(platformSpecs(source, image(d("a")), SEL)),
+      `{"srcSpec":[{"digest":"${
+        d("a")
+      }","platform":{"architecture":"amd64","os":"linux"}}],` +
+        `"dstSpec":[{"digest":"${
+          d("a")
+        }","platform":{"architecture":"amd64","os":"linux"}}]}`,
+    );
+  });
+  await t.step("from a schema1 manifest", () => {
+    assert.equal(
+      JSON.stringify(
+        platformSpecs(schema1(d("a"), AMD64), schema1(d("4"), ARM64), SEL)
+          .dstSpec,
+      ),
+      `[{"digest":"${
+        d("4")
+      }","platform":{"architecture":"arm64","os":"linux"}}]`,
+    );
+  });
+  await t.step(
+    "none when unknown, and no dstSpec without a destination",
+    () => {
+      assert.equal(
+        JSON.stringify(platformSpecs(image(d("a"), AMD64), image(d("4")), SEL)),
+        `{"srcSpec":[{"digest":"${
+          d("a")
+        }","platform":{"architecture":"amd64","os":"linux"}}],` +
+          `"dstSpec":[{"digest":"${d("4")}"}]}`,
+      );
+      assert.deepEqual(platformSpecs(image(d("a"), S390X), undefined, SEL), {
+        srcSpec: [],
+      });
+    },
+  );
 });
 
 Deno.test("selectedSourcePlatforms() never selects entries without a platform or unknown/unknown", () => {

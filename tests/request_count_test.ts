@@ -25,9 +25,18 @@ function twoRegistries() {
   const src = new OciRegistry({ name: "src" });
   const dst = new OciRegistry({ name: "dst" });
   const log = { src: [] as string[], dst: [] as string[] };
+  /** Hosts whose manifest HEADs answer 405, as some registries' do. */
+  const noHead = new Set<string>();
   const fetch = (request: Request) => {
     const url = new URL(request.url);
     const line = `${request.method} ${url.pathname}`;
+    if (
+      noHead.has(url.host) && request.method === "HEAD" &&
+      url.pathname.includes("/manifests/")
+    ) {
+      (url.host === "src.test" ? log.src : log.dst).push(`${line} 405`);
+      return Promise.resolve(new Response(null, { status: 405 }));
+    }
     if (url.host === "src.test") {
       log.src.push(line);
       return src.handler(request);
@@ -44,7 +53,7 @@ function twoRegistries() {
     log.src.length = 0;
     log.dst.length = 0;
   };
-  return { src, dst, log, fetch, reset };
+  return { src, dst, log, fetch, reset, noHead };
 }
 
 type World = ReturnType<typeof twoRegistries>;
@@ -217,4 +226,37 @@ Deno.test("main() compares a mismatched index with one HEAD and one GET of the i
   ]);
   assert.equal(result.src, 4);
   assert.equal(result.dst, 4);
+});
+
+Deno.test("main() reuses the body read after a HEAD answered 405: one GET per side, not two", async () => {
+  const world = twoRegistries();
+  await seedBoth(world, "lib/app", {
+    kind: "index",
+    format: "docker",
+    platforms: [AMD64, ARM64, S390X],
+    seed: "a",
+  });
+  const seeded = await seedImage("http://x", {
+    repository: "lib/app",
+    tag: "v1",
+  }, {
+    kind: "index",
+    format: "docker",
+    platforms: [AMD64, ARM64],
+    seed: "a",
+  }, { fetch: (r) => world.dst.handler(r) });
+  world.noHead.add("src.test");
+  world.noHead.add("dst.test");
+  const result = await run(world, mirrorLine("lib/app"));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\[M_ID:1\] PASS \[src.test\/lib\/app:v1\]/);
+  assert.ok(seeded.children.length === 2);
+  assert.deepEqual(world.log.src, [
+    "HEAD /v2/lib/app/manifests/v1 405",
+    "GET /v2/lib/app/manifests/v1",
+  ]);
+  assert.deepEqual(world.log.dst, [
+    "HEAD /v2/lib/app/manifests/v1 405",
+    "GET /v2/lib/app/manifests/v1",
+  ]);
 });

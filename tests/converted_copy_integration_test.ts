@@ -1,0 +1,97 @@
+// A mirror made by converting the source to the other format (Docker list to
+// OCI index, as `skopeo copy --all` through an OCI layout does) against a real
+// distribution registry: still a FAIL, and the reason says it is a converted
+// copy, not a stale platform.
+
+import assert from "node:assert/strict";
+import { main } from "../cli.ts";
+import type { Platform } from "../lib/platform.ts";
+import { requireTools, startDistribution } from "./support/distribution.ts";
+import { seedImage } from "./support/seed.ts";
+import { skopeoInspectRaw } from "./support/skopeo.ts";
+
+const AMD64: Platform = { architecture: "amd64", os: "linux" };
+const ARM64: Platform = { architecture: "arm64", os: "linux" };
+
+async function skopeo(...args: string[]): Promise<void> {
+  const output = await new Deno.Command("skopeo", {
+    args: ["copy", "--insecure-policy", "--retry-times", "0", ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(
+      `Command "skopeo copy ${args.join(" ")}" failed: ${
+        new TextDecoder().decode(output.stderr).trim()
+      }`,
+    );
+  }
+}
+
+Deno.test("main() fails a Docker list mirrored as an OCI index and says it is a converted copy", async () => {
+  await requireTools("docker-registry", "skopeo");
+  const registry = await startDistribution();
+  const dir = await Deno.makeTempDir();
+  try {
+    const host = registry.host;
+    await seedImage(registry.url, { repository: "lib/app", tag: "1" }, {
+      kind: "index",
+      format: "docker",
+      platforms: [AMD64, ARM64],
+      seed: "conv",
+    });
+    // Through an OCI layout: every manifest is rewritten, so every digest changes.
+    await skopeo(
+      "--all",
+      "--src-tls-verify=false",
+      `docker://${host}/lib/app:1`,
+      `oci:${dir}/layout:app`,
+    );
+    await skopeo(
+      "--all",
+      "--dest-tls-verify=false",
+      `oci:${dir}/layout:app`,
+      `docker://${host}/conv/app:1`,
+    );
+    const raw = JSON.parse(
+      new TextDecoder().decode(await skopeoInspectRaw(`${host}/conv/app:1`)),
+    );
+    assert.equal(raw.mediaType, "application/vnd.oci.image.index.v1+json");
+
+    await Deno.writeTextFile(
+      `${dir}/list`,
+      `${host}/lib/app ${host}/conv/app 1\n`,
+    );
+    let stdout = "";
+    let stderr = "";
+    const code = await main([
+      "mirror-validate",
+      "-f",
+      `${dir}/list`,
+      "--tls-verify=false",
+      "-o",
+      `${dir}/failed`,
+    ], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      env: {},
+      isTerminal: false,
+      credentials: { env: {}, home: "/nonexistent" },
+    });
+    assert.equal(code, 1, stderr);
+    const failed = stderr.split("\n").filter((l) => l.includes(" FAILED "))
+      .map((l) => l.replace(/^\d\d:\d\d:\d\d /, ""));
+    assert.deepEqual(failed, [
+      `[ERRO] [M_ID:1] FAILED [${host}/lib/app:1] => [${host}/conv/app:1]: destination is a converted copy (OCI index instead of Docker manifest list): every digest differs`,
+    ]);
+    assert.match(stderr, /\[ERRO\] \[M_ID:1\] dstSpec: \[/);
+    assert.match(
+      stdout,
+      /Validated 1 line in \S+: 0 passed, 0 skipped, 1 failed/,
+    );
+  } finally {
+    await registry.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
