@@ -5,18 +5,34 @@
  * @module
  */
 import type { Credential } from "./credentials.ts";
-import { errorFromResponse, RegistryError } from "./errors.ts";
+import { errorFromResponse, redactUrl, RegistryError } from "./errors.ts";
+import { readErrorText } from "./_http_body.ts";
+
+/** Options of {@linkcode finalError}. */
+export interface FinalErrorOptions {
+  /**
+   * Advice appended when there is no credential.
+   * @default {`log in with "hangar login <registry>"`}
+   */
+  hint?: string | undefined;
+  /**
+   * Limit for reading the answer's body, in ms (it is also capped in size).
+   * @default {60000}
+   */
+  bodyTimeoutMs?: number;
+}
 
 /**
  * The error for a 401 or 403 that authentication could not fix, with login
- * advice when there was no credential.
+ * advice when there was no credential. The body is read under a deadline and
+ * a size cap; the URL named is the one actually used.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
  * import { finalError } from "./_auth_support.ts";
  * const request = new Request("https://reg.io/v2/a/manifests/1");
- * const error = await finalError(request, new Response(null, { status: 401 }), undefined, "reg.io", "log in");
+ * const error = await finalError(request, new Response(null, { status: 401 }), undefined, "reg.io", { hint: "log in" });
  * assert(error.kind === "unauthorized" && error.message.endsWith("; log in"));
  * ```
  */
@@ -25,26 +41,33 @@ export async function finalError(
   response: Response,
   credential: Credential | undefined,
   registry: string,
-  hint: string | undefined,
+  options: FinalErrorOptions = {},
 ): Promise<RegistryError> {
-  const text = request.method === "HEAD"
-    ? ""
-    : await response.text().catch(() => "");
+  const url = response.url || request.url;
+  let text = "";
   if (request.method === "HEAD") await response.body?.cancel();
-  const base = errorFromResponse(
-    request.method,
-    request.url,
-    response.status,
-    text,
-  );
+  else {
+    try {
+      text = await readErrorText(response, options.bodyTimeoutMs ?? 60_000);
+    } catch (error) {
+      if ((error as { name?: unknown })?.name !== "TimeoutError") throw error;
+      throw new RegistryError(
+        "timeout",
+        `${request.method} "${redactUrl(url)}": request timed out`,
+        { status: response.status, method: request.method, url, cause: error },
+      );
+    }
+  }
+  const base = errorFromResponse(request.method, url, response.status, text);
   if (base.kind !== "unauthorized" && base.kind !== "denied") return base;
+  const hint = options.hint;
   const advice = credential === undefined
     ? `; ${hint ?? `log in with "hangar login ${registry}"`}`
     : `; the credentials for "${registry}" were rejected`;
   return new RegistryError(base.kind, authLabel(base.message) + advice, {
     status: response.status,
     method: request.method,
-    url: request.url,
+    url,
   });
 }
 

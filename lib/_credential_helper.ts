@@ -30,7 +30,8 @@ export class HelperNotFoundError extends Error {
 /**
  * Runs `docker-credential-<helper> get` with `serverUrl` on stdin and returns its
  * stdout. Throws {@linkcode HelperNotFoundError} when it reports "credentials not
- * found", an Error naming the helper otherwise.
+ * found", an Error naming the helper otherwise, which quotes the first line of
+ * its standard error but never its standard output (where the secret is).
  *
  * @example Usage
  * ```ts
@@ -90,11 +91,13 @@ export async function runCredentialHelper(
     const stdout = new TextDecoder().decode(output.stdout);
     if (timedOut) throw new Error(`Credential helper "${program}" timed out`);
     if (output.success) return stdout;
-    const text = `${stdout} ${new TextDecoder().decode(output.stderr)}`.trim();
-    if (/credentials not found/i.test(text)) {
+    const stderr = new TextDecoder().decode(output.stderr).trim();
+    // docker's helpers print "credentials not found" on stdout; it is only
+    // looked at, never quoted: stdout is where a helper puts its secret
+    if (/credentials not found/i.test(`${stdout} ${stderr}`)) {
       throw new HelperNotFoundError(helper);
     }
-    const detail = text.split("\n")[0]?.slice(0, 200) ?? "";
+    const detail = stderr.split("\n")[0]?.slice(0, 200) ?? "";
     throw new Error(
       `Credential helper "${program}" failed with exit code ${output.code}${
         detail ? `: ${detail}` : ""

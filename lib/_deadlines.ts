@@ -1,10 +1,13 @@
 /**
  * Timeouts for many short-lived requests at the price of few timers: all
  * deadlines of one duration share one timer, since they expire in the order
- * they were set. Private helper of retry.ts and _registry_request.ts.
+ * they were set. Private helper of the transport layers.
  *
  * @module
  */
+
+/** The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Deadline {
   at: number;
@@ -62,7 +65,10 @@ class DeadlineQueue {
   }
 
   #arm(ms: number): void {
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.ceil(ms)));
+    // A longer delay would overflow the timer and fire at once: wake up at
+    // the limit and arm again for the rest (#fire runs only what is due).
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
+    this.#timer = setTimeout(() => this.#fire(), delay);
   }
 
   #fire(): void {
@@ -97,7 +103,8 @@ const queues = new Map<number, DeadlineQueue>();
  * Runs `run` after `ms` milliseconds unless the returned function is called
  * first (like `setTimeout` and `clearTimeout`, but deadlines of the same
  * duration share one timer). No timer is left once every deadline ran or was
- * cancelled.
+ * cancelled. Durations beyond the timer limit (about 24.8 days) are waited
+ * out in parts, never cut short.
  *
  * @example Usage
  * ```ts

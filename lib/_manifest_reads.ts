@@ -90,11 +90,13 @@ export async function readManifestAnswer(
   const mediaType = mediaTypeOf(response);
   if (mediaType === "text/html") {
     await response.body?.cancel();
-    throw new RegistryError(
+    const error = new RegistryError(
       "invalid-manifest",
       `GET "${redactUrl(url)}": registry answered with an HTML page`,
       where,
     );
+    htmlAnswers.add(error);
+    throw error;
   }
   const body = await readCapped(response, MAX_MANIFEST_BYTES).catch((error) => {
     throw tooLarge(error, url, "manifest", MAX_MANIFEST_BYTES);
@@ -124,6 +126,25 @@ export async function readManifestAnswer(
     mediaType,
     body,
   };
+}
+
+const htmlAnswers = new WeakSet<RegistryError>();
+
+/**
+ * Whether `error` is the one {@linkcode readManifestAnswer} throws for an HTML
+ * page (which may mean the server is no registry at all).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isHtmlAnswer, readManifestAnswer } from "./_manifest_reads.ts";
+ * const page = new Response("<html></html>", { headers: { "content-type": "text/html" } });
+ * const error = await readManifestAnswer(page, "https://r.io/v2/a/manifests/1", "1").catch((e) => e);
+ * assert(isHtmlAnswer(error));
+ * ```
+ */
+export function isHtmlAnswer(error: unknown): boolean {
+  return error instanceof RegistryError && htmlAnswers.has(error);
 }
 
 /**

@@ -228,7 +228,7 @@ export function toRegistryError(
 
 const TLS_PROBLEMS: [RegExp, string][] = [
   [
-    /UnknownIssuer|UNABLE_TO_GET_ISSUER|unable to get local issuer|SELF_SIGNED/i,
+    /UnknownIssuer|UNABLE_TO_GET_ISSUER|unable to get local issuer|SELF.SIGNED/i,
     "the certificate is signed by an unknown authority",
   ],
   [/Expired|CERT_HAS_EXPIRED/i, "the certificate has expired"],
@@ -239,7 +239,7 @@ const TLS_PROBLEMS: [RegExp, string][] = [
   ],
   [
     /CaUsedAsEndEntity/i,
-    "the certificate is a CA certificate used as a server certificate",
+    "the certificate is self-signed (its own CA) and not trusted: put it in --cert-dir or certs.d/HOST as ca.crt, with a subjectAltName naming the host",
   ],
   [
     /corrupt message|wrong version number|InvalidContentType/i,

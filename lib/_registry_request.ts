@@ -1,21 +1,18 @@
 /**
  * One logical registry request: redirects followed (at most 5, credentials
  * dropped when the host changes), non-2xx answers turned into RegistryErrors,
- * and reading limited to `timeoutMs` after the headers arrived. Private helper
- * of registry_client.ts.
+ * and reading (error bodies too) limited to `timeoutMs` after the headers
+ * arrived. Errors name the URL actually used. Private helper of
+ * registry_client.ts.
  *
  * @module
  */
 import { errorFromResponse, redactUrl, RegistryError } from "./errors.ts";
-import { withAuth } from "./auth.ts";
 import type { Fetch } from "./fetch.ts";
-import type { RegistryClientOptions } from "./registry_client.ts";
-import { abortableSleep, withRetry } from "./retry.ts";
-import { RateLimitPacer, withRateLimit } from "./_rate_limit.ts";
-import { withSchemeFallback } from "./scheme.ts";
-import { withRequestLog } from "./_http_body.ts";
+import { readErrorText } from "./_http_body.ts";
 import { toRegistryError } from "./_net_errors.ts";
 import { startDeadline } from "./_deadlines.ts";
+import { abortableSleep } from "./retry.ts";
 
 /** What to send. */
 export interface RequestSpec {
@@ -37,6 +34,10 @@ export interface RequestSpec {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Debug log. */
   debug?: (line: string) => void;
+  /** What the request is for, in timeout messages ("reading the manifest"). */
+  activity?: string;
+  /** Where a request for a URL actually goes (http after a scheme fallback). */
+  route?: (url: string) => string;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -45,7 +46,9 @@ const MAX_REDIRECTS = 5;
 /**
  * Sends `spec` through `fetch` and hands the answer to `read`. When reading the
  * answer fails below HTTP (a reset or a stall in the middle of the body), the
- * whole request is sent again as `retryRead` says.
+ * whole request is sent again as `retryRead` says. When the caller's signal
+ * aborts with a "TimeoutError" (the limit of one image), the error names the
+ * request in flight: `timed out after 30s while reading the manifest: GET "<url>"`.
  *
  * @example Usage
  * ```ts
@@ -117,6 +120,8 @@ async function sendOnce<T>(
         redirect: "manual",
       });
       response = await fetch(request);
+      // the URL actually used: http after a scheme fallback
+      url = response.url || url;
       if (!REDIRECTS.has(response.status)) break;
       await response.body?.cancel();
       const location = response.headers.get("location");
@@ -143,13 +148,6 @@ async function sendOnce<T>(
       }
       url = next.href;
     }
-    if (!response.ok && !spec.acceptStatus?.(response.status)) {
-      const text = spec.method === "HEAD"
-        ? ""
-        : await response.text().catch(() => "");
-      await response.body?.cancel().catch(() => {});
-      throw errorFromResponse(spec.method, url, response.status, text);
-    }
     cancelTimer = startDeadline(
       spec.timeoutMs,
       () =>
@@ -158,10 +156,24 @@ async function sendOnce<T>(
         ),
     );
     reading = true;
+    if (!response.ok && !spec.acceptStatus?.(response.status)) {
+      // error bodies are read under the same deadline and cap as manifests
+      const text = spec.method === "HEAD"
+        ? ""
+        : await readErrorText(response, spec.timeoutMs);
+      await response.body?.cancel().catch(() => {});
+      throw errorFromResponse(spec.method, url, response.status, text);
+    }
     return await read(response, url);
   } catch (error) {
     if (request === undefined) throw error;
-    const mapped = toRegistryError(error, request);
+    const sent = spec.route?.(url) ?? url;
+    const stopped = imageTimeout(spec, sent, error);
+    if (stopped !== undefined) throw stopped;
+    const mapped = toRegistryError(
+      error,
+      sent === request.url ? request : new Request(sent, request),
+    );
     if (reading && !(error instanceof RegistryError)) {
       throw new ReadFailure(error, mapped);
     }
@@ -172,42 +184,29 @@ async function sendOnce<T>(
 }
 
 /**
- * Stacks the transport layers on a base fetch: request log -> rate limit pacing
- * -> scheme fallback -> retry (with a per-attempt timeout) -> auth.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { buildStack } from "./_registry_request.ts";
- * const fetch = buildStack(() => Promise.resolve(new Response("ok")), "reg.io", {});
- * assert((await fetch(new Request("https://reg.io/v2/"))).status === 200);
- * ```
+ * The error of a request cut short by the caller's "TimeoutError" (the limit
+ * of one image), naming what was in flight; undefined for any other failure.
  */
-export function buildStack(
-  base: Fetch,
-  registry: string,
-  options: RegistryClientOptions,
-): Fetch {
-  const debug = options.debug ? { debug: options.debug } : {};
-  const logged = options.debug ? withRequestLog(base, options.debug) : base;
-  const pacer = new RateLimitPacer(registry, {
-    ...options.rateLimit,
-    ...(options.warn ? { warn: options.warn } : {}),
-  });
-  const scheme = withSchemeFallback(withRateLimit(logged, pacer), {
-    insecure: options.tlsVerify === false,
-  });
-  const retried = withRetry(scheme, {
-    ...options.retry,
-    attemptTimeoutMs: options.requestTimeoutMs ?? 60_000,
-    route: scheme.route,
-    ...debug,
-  });
-  return withAuth(retried, {
-    registry,
-    ...(options.credential ? { credential: options.credential } : {}),
-    ...(options.tokenCache ? { cache: options.tokenCache } : {}),
-    ...(options.authHint ? { hint: options.authHint } : {}),
-    ...debug,
-  });
+function imageTimeout(
+  spec: RequestSpec,
+  url: string,
+  error: unknown,
+): RegistryError | undefined {
+  const reason = spec.signal?.reason;
+  if (
+    !spec.signal?.aborted || !(reason instanceof DOMException) ||
+    reason.name !== "TimeoutError"
+  ) return undefined;
+  // a lower layer (the auth service) already named what it waited for
+  if (
+    error instanceof RegistryError && error.kind === "timeout" &&
+    error.message.startsWith(reason.message)
+  ) return error;
+  return new RegistryError(
+    "timeout",
+    `${reason.message} while ${
+      spec.activity ?? "waiting for an answer"
+    }: ${spec.method} "${redactUrl(url)}"`,
+    { method: spec.method, url, cause: error },
+  );
 }

@@ -5,10 +5,13 @@
  * @module
  */
 import type { Credential } from "./credentials.ts";
-import { errorFromResponse, RegistryError } from "./errors.ts";
+import { errorFromResponse, redactUrl, RegistryError } from "./errors.ts";
 import type { Fetch } from "./fetch.ts";
+import { MAX_MANIFEST_BYTES } from "./manifest.ts";
 import type { FetchedToken } from "./token_cache.ts";
 import { authLabel } from "./_auth_support.ts";
+import { authService } from "./_auth_service.ts";
+import { readCapped } from "./_http_body.ts";
 
 /** What to ask the token endpoint for. */
 export interface TokenRequest {
@@ -26,11 +29,15 @@ export interface TokenRequest {
   hint: string;
   /** Aborts the request. */
   signal?: AbortSignal;
+  /** Limit for reading the answer once its headers arrived, in ms. @default {60000} */
+  bodyTimeoutMs?: number;
 }
 
 /**
  * Fetches a token: anonymous GET, GET with Basic (https or loopback only), or an
- * OAuth2 `refresh_token` POST for identity tokens.
+ * OAuth2 `refresh_token` POST for identity tokens. The answer is read under
+ * `bodyTimeoutMs` and the size cap of manifests; a token endpoint that cannot
+ * be reached is named by its role ("The auth service of ... is unreachable").
  *
  * @example Usage
  * ```ts
@@ -82,10 +89,20 @@ export async function requestToken(
   }
   if (request.signal) init.signal = request.signal;
   const method = init.method ?? "GET";
-  const response = await fetch(new Request(url, init));
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(new Request(url, init));
+    const bytes = await readCapped(response, MAX_MANIFEST_BYTES, {
+      timeoutMs: request.bodyTimeoutMs ?? 60_000,
+    });
+    text = new TextDecoder().decode(bytes);
+  } catch (error) {
+    throw unreachable(error, request, method, url.href);
+  }
+  const used = response.url || url.href;
   if (!response.ok) {
-    const base = errorFromResponse(method, url.href, response.status, text);
+    const base = errorFromResponse(method, used, response.status, text);
     const kind = response.status >= 500
       ? "server"
       : response.status === 429
@@ -104,7 +121,7 @@ export async function requestToken(
       {
         status: response.status,
         method,
-        url: url.href,
+        url: used,
       },
     );
   }
@@ -130,6 +147,47 @@ export async function requestToken(
   return expires === undefined
     ? { token }
     : { token, expiresInSeconds: expires };
+}
+
+/**
+ * A failure to reach the token endpoint (or to read its answer in time),
+ * named by the endpoint's role; other errors come back unchanged.
+ */
+function unreachable(
+  error: unknown,
+  request: TokenRequest,
+  method: string,
+  url: string,
+): unknown {
+  let cause = error;
+  if ((error as { name?: unknown })?.name === "TimeoutError") {
+    cause = new RegistryError(
+      "timeout",
+      `${method} "${redactUrl(url)}": request timed out`,
+      { method, url, cause: error },
+    );
+  } else if ((error as { name?: unknown })?.name === "BodyTooLargeError") {
+    cause = new RegistryError(
+      "server",
+      `${method} "${
+        redactUrl(url)
+      }": the answer is larger than ${MAX_MANIFEST_BYTES} bytes`,
+      { method, url, cause: error },
+    );
+  }
+  if (
+    !(cause instanceof RegistryError) ||
+    !["network", "timeout", "tls", "server"].includes(cause.kind)
+  ) return error;
+  const detail = /^[A-Z][a-z]/.test(cause.message)
+    ? cause.message[0]!.toLowerCase() + cause.message.slice(1)
+    : cause.message;
+  const service = authService(request.registry, request.realm);
+  return new RegistryError(
+    cause.kind,
+    `${service[0]!.toUpperCase()}${service.slice(1)} is unreachable: ${detail}`,
+    { method, url: cause.url ?? url, cause },
+  );
 }
 
 /**

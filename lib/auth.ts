@@ -10,6 +10,7 @@ import type { Credential } from "./credentials.ts";
 import type { Fetch } from "./fetch.ts";
 import { TokenCache, type TokenKey } from "./token_cache.ts";
 import { basicAuthorization, requestToken } from "./_token_request.ts";
+import { authServiceTimeout } from "./_auth_service.ts";
 import {
   abortable,
   checkRealm,
@@ -48,6 +49,11 @@ export interface AuthOptions {
    * @default {`log in with "hangar login <registry>"`}
    */
   hint?: string;
+  /**
+   * Limit for reading a token answer or a 401/403 body, in ms.
+   * @default {60000}
+   */
+  bodyTimeoutMs?: number;
 }
 
 type HostAuth = { scheme: "bearer"; realm: string; service?: string } | {
@@ -102,6 +108,7 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
   const hosts = new Map<string, HostAuth>();
   const scopes = new Map<string, string>();
   const debug = options.debug ?? (() => {});
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 60_000;
   let identity: Promise<{ credential?: Credential; id: string }> | undefined;
   const who = () => (identity ??= identify(options.credential));
 
@@ -127,6 +134,7 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
           ...(credential !== undefined ? { credential } : {}),
           registry,
           hint: options.hint ?? `log in with "hangar login ${registry}"`,
+          bodyTimeoutMs,
         });
         const mode = credential === undefined
           ? "anonymous"
@@ -141,7 +149,9 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
         return fetched;
       }),
       signal,
-    );
+    ).catch((error) => {
+      throw authServiceTimeout(error, signal, registry, host.realm);
+    });
     return { header: `Bearer ${token}`, key };
   }
 
@@ -240,7 +250,7 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
         response,
         credential,
         registry,
-        options.hint,
+        { hint: options.hint, bodyTimeoutMs },
       );
     }
     return response;

@@ -19,6 +19,8 @@ export type FailureKind =
   | "server"
   | "invalid-manifest"
   | "digest-mismatch"
+  | "not-a-registry"
+  | "internal"
   | "interrupted";
 
 /** Every failure kind, in a stable order. */
@@ -34,6 +36,8 @@ export const FAILURE_KINDS: readonly FailureKind[] = [
   "server",
   "invalid-manifest",
   "digest-mismatch",
+  "not-a-registry",
+  "internal",
   "interrupted",
 ];
 

@@ -5,14 +5,17 @@
  *
  * @module
  */
-import type { Credential } from "./credentials.ts";
 import { isDigest } from "./digest.ts";
 import { type ClosableFetch, createFetch, type Fetch } from "./fetch.ts";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "./manifest.ts";
 import { registryEndpoint } from "./reference.ts";
-import type { TokenCache } from "./token_cache.ts";
-import { buildStack, sendRequest } from "./_registry_request.ts";
-import type { RateLimitOptions } from "./_rate_limit.ts";
+import type {
+  GetBlobOptions,
+  RegistryClientOptions,
+} from "./_client_options.ts";
+import { sendRequest } from "./_registry_request.ts";
+import { buildStack } from "./_transport_stack.ts";
+import { RegistryCheck } from "./_not_registry.ts";
 import { retryDelay, type RetryPolicyOptions } from "./retry.ts";
 import {
   type FetchedManifest,
@@ -23,47 +26,7 @@ import {
 } from "./_manifest_reads.ts";
 
 export type { FetchedManifest, ResolvedManifest };
-
-/** Options of {@linkcode RegistryClient}. */
-export interface RegistryClientOptions {
-  /** Base fetch (tests pass a fake registry). @default {createFetch({ tlsVerify })} */
-  fetch?: Fetch;
-  /** Verify TLS; false = https without verification, then plain http. @default {true} */
-  tlsVerify?: boolean;
-  /** The registry's credential; anonymous when it gives undefined. @default {anonymous} */
-  credential?: () => Promise<Credential | undefined>;
-  /** Token cache shared between clients. @default {a new TokenCache} */
-  tokenCache?: TokenCache;
-  /** `User-Agent` header. @default {"hangar-mirror-validate/0.1.0"} */
-  userAgent?: string;
-  /** Limit for one attempt to answer, and for reading one body, in ms. @default {60000} */
-  requestTimeoutMs?: number;
-  /** Retry settings (see retry.ts); `sleep` also paces reads retried after a reset. @default {{ maxAttempts: 4, baseMs: 500 }} */
-  retry?: {
-    maxAttempts?: number;
-    baseMs?: number;
-    maxMs?: number;
-    random?: () => number;
-    now?: () => number;
-    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  };
-  /** Pacing once `RateLimit-Remaining` runs low (see _rate_limit.ts). @default {{ threshold: 10, intervalMs: 1000 }} */
-  rateLimit?: Omit<RateLimitOptions, "warn">;
-  /** Receives warnings (the rate limit running low), once each. @default {undefined} */
-  warn?: (line: string) => void;
-  /** Debug log: one line per HTTP request, no secrets. @default {undefined} */
-  debug?: (line: string) => void;
-  /** Advice added to "unauthorized" errors when there is no credential. @default {`log in with "hangar login <registry>"`} */
-  authHint?: string;
-}
-
-/** Options of {@linkcode RegistryClient.getBlob}. */
-export interface GetBlobOptions {
-  /** Largest blob accepted. @default {4194304} */
-  maxBytes?: number;
-  /** Aborts the request. @default {undefined} */
-  signal?: AbortSignal;
-}
+export type { GetBlobOptions, RegistryClientOptions };
 
 /**
  * Talks to one registry (`docker.io` means `registry-1.docker.io`).
@@ -86,6 +49,8 @@ export class RegistryClient {
   readonly registry: string;
   #base: string;
   #fetch: Fetch;
+  #route: (url: string) => string;
+  #registryCheck: RegistryCheck;
   #closable: ClosableFetch | undefined;
   #timeoutMs: number;
   #userAgent: string;
@@ -104,7 +69,20 @@ export class RegistryClient {
     this.#debug = options.debug;
     let base = options.fetch;
     if (base === undefined) base = this.#closable = createFetch({ tlsVerify });
-    this.#fetch = buildStack(base, registry, { ...options, tlsVerify });
+    const stack = buildStack(base, registry, { ...options, tlsVerify });
+    this.#fetch = stack;
+    this.#route = stack.route;
+    this.#registryCheck = new RegistryCheck((read, acceptStatus) =>
+      this.#request(
+        "GET",
+        "/v2/",
+        {},
+        undefined,
+        read,
+        acceptStatus,
+        "checking the registry",
+      )
+    );
   }
 
   /**
@@ -118,9 +96,17 @@ export class RegistryClient {
    * ```
    */
   async ping(signal?: AbortSignal): Promise<void> {
-    await this.#request("GET", "/v2/", {}, signal, async (response) => {
-      await response.body?.cancel();
-    });
+    await this.#request(
+      "GET",
+      "/v2/",
+      {},
+      signal,
+      async (response) => {
+        await response.body?.cancel();
+      },
+      undefined,
+      "checking the registry",
+    );
   }
 
   /**
@@ -151,7 +137,8 @@ export class RegistryClient {
       signal,
       (response, url) => readHeadAnswer(response, url, reference),
       (status) => status === 405 || status === 501,
-    );
+      "resolving the manifest",
+    ).catch((error) => this.#registryCheck.rethrow(error, signal));
     if (head !== undefined) return head;
     const fetched = await this.getManifest(repository, reference, signal);
     return { ...fetched, size: fetched.body.byteLength };
@@ -183,7 +170,9 @@ export class RegistryClient {
       { Accept: MANIFEST_ACCEPT },
       signal,
       (response, url) => readManifestAnswer(response, url, reference),
-    );
+      undefined,
+      "reading the manifest",
+    ).catch((error) => this.#registryCheck.rethrow(error, signal));
   }
 
   /**
@@ -215,6 +204,8 @@ export class RegistryClient {
       {},
       options.signal,
       (response, url) => readBlobAnswer(response, url, digest, maxBytes),
+      undefined,
+      "reading the blob",
     );
   }
 
@@ -238,12 +229,15 @@ export class RegistryClient {
     signal: AbortSignal | undefined,
     read: (response: Response, url: string) => Promise<T>,
     acceptStatus?: (status: number) => boolean,
+    activity?: string,
   ): Promise<T> {
     return sendRequest(this.#fetch, {
       method,
       url: `${this.#base}${path}`,
       headers: { ...headers, "User-Agent": this.#userAgent },
       timeoutMs: this.#timeoutMs,
+      route: this.#route,
+      ...(activity ? { activity } : {}),
       ...(signal ? { signal } : {}),
       ...(acceptStatus ? { acceptStatus } : {}),
       retryRead: (attempt, error) =>

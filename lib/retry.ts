@@ -7,6 +7,7 @@ import type { Fetch } from "./fetch.ts";
 import { startDeadline } from "./_deadlines.ts";
 import { classifyNetError } from "./_net_errors.ts";
 import { requestAt } from "./_request_copy.ts";
+import type { StalledHosts } from "./_stalled_hosts.ts";
 
 /** What the last attempt ended with. */
 export interface RetryOutcome {
@@ -110,11 +111,17 @@ export interface RetryOptions extends RetryPolicyOptions {
    */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /**
-   * Limit in ms for one attempt to get its response headers; an attempt that
-   * exceeds it fails with a "TimeoutError" and is retried. 0 = none.
+   * Limit in ms for one attempt to connect and get its response headers; an
+   * attempt that exceeds it fails with a "TimeoutError" and is retried. 0 = none.
    * @default {0}
    */
   attemptTimeoutMs?: number;
+  /**
+   * Counts attempts that time out per host; once a host stopped answering,
+   * requests to it fail at once with its error instead of waiting again.
+   * @default {undefined}
+   */
+  stalledHosts?: StalledHosts;
   /**
    * Debug log; one line per retry, without secrets.
    * @default {undefined}
@@ -122,8 +129,8 @@ export interface RetryOptions extends RetryPolicyOptions {
   debug?: (line: string) => void;
   /**
    * Where an attempt for a URL is sent (the `route` of scheme.ts's fetch,
-   * so that the layer below need not copy the attempt again); messages keep
-   * the request's own URL.
+   * so that the layer below need not copy the attempt again); debug lines
+   * name that URL, the one actually used.
    * @default {the request's URL}
    */
   route?: (url: string) => string;
@@ -133,7 +140,8 @@ const IDEMPOTENT = new Set(["GET", "HEAD"]);
 
 /**
  * Retries GET and HEAD requests according to {@linkcode retryDelay}; other
- * methods pass through untouched. Stops as soon as the request's signal aborts.
+ * methods pass through untouched. Stops as soon as the request's signal aborts,
+ * and at once when `stalledHosts` says the host stopped answering.
  *
  * @example Usage
  * ```ts
@@ -152,11 +160,16 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
   const sleep = options.sleep ?? abortableSleep;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 0;
   const route = options.route;
+  const stalled = options.stalledHosts;
+  const limitMs = attemptTimeoutMs > 0 ? attemptTimeoutMs : undefined;
   return async function retryFetch(request: Request): Promise<Response> {
     if (!IDEMPOTENT.has(request.method)) return await fetch(request);
     const signal = request.signal;
+    const host = stalled === undefined ? "" : new URL(request.url).host;
     for (let attempt = 1;; attempt++) {
       signal.throwIfAborted();
+      const stopped = stalled?.check(host);
+      if (stopped !== undefined) throw stopped;
       let delay: number | undefined;
       try {
         const response = await attemptFetch(
@@ -165,6 +178,7 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
           attemptTimeoutMs,
           route,
         );
+        stalled?.answered(host);
         delay = retryDelay(attempt, {
           status: response.status,
           retryAfter: response.headers.get("retry-after"),
@@ -173,16 +187,23 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
         await response.body?.cancel();
         options.debug?.(
           `${request.method} ${
-            safeUrl(request)
+            safeUrl(route?.(request.url) ?? request.url)
           } -> ${response.status}, retry ${attempt} in ${delay} ms`,
         );
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted) {
+          stalled?.failed(host);
+          throw error;
+        }
+        if (classifyNetError(error) === "timeout") {
+          const gaveUp = stalled?.timedOut(host, limitMs);
+          if (gaveUp !== undefined) throw gaveUp;
+        } else stalled?.failed(host);
         delay = retryDelay(attempt, { error }, options);
         if (delay === undefined) throw error;
         options.debug?.(
           `${request.method} ${
-            safeUrl(request)
+            safeUrl(route?.(request.url) ?? request.url)
           } failed, retry ${attempt} in ${delay} ms`,
         );
       }
@@ -229,9 +250,10 @@ function attemptRequest(
   return requestAt(request, url, { signal });
 }
 
-function safeUrl(request: Request): string {
-  const url = new URL(request.url);
-  return `${url.origin}${url.pathname}`;
+/** The URL actually used (http after a scheme fallback), without query or user info. */
+function safeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
 }
 
 /**

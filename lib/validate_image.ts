@@ -8,12 +8,15 @@
 import {
   compareImages,
   needsDestinationConfig,
-  type PlatformSpec,
   type ResolvedImage,
-  selectedSourcePlatforms,
   SKIP_REASON,
   type Verdict,
 } from "./compare.ts";
+import {
+  type PlatformSpec,
+  platformSpecs,
+  selectedSourcePlatforms,
+} from "./platform_specs.ts";
 import { withSideTlsHint } from "./_net_errors.ts";
 import { type FailureKind, RegistryError } from "./errors.ts";
 import type { ImageEntry } from "./image_list.ts";
@@ -72,9 +75,15 @@ export interface ValidateImageOptions {
 export interface ImageOutcome {
   /** The verdict. */
   verdict: Verdict;
-  /** Selected source platforms, when the source was read. */
+  /**
+   * srcSpec: the selected source entries, when the source was read and one is
+   * selected (see {@linkcode platformSpecs}).
+   */
   srcSpec?: PlatformSpec[];
-  /** Destination digest/platforms, when the destination was read. */
+  /**
+   * dstSpec: the destination entries for the selected platforms, or the single
+   * destination image with its platform, when the destination was read.
+   */
   dstSpec?: PlatformSpec[];
 }
 
@@ -115,6 +124,11 @@ export async function validateImage(
   if (srcHead.status === "rejected") {
     return { verdict: sideFailure("source", srcHead.reason) };
   }
+  // Stopped (--timeout) while the destination was answering: that request
+  // is the one to name, not the source read that can no longer start.
+  if (dstHead.status === "rejected" && signal?.aborted) {
+    return { verdict: sideFailure("destination", dstHead.reason) };
+  }
 
   let source: ResolvedImage;
   try {
@@ -124,7 +138,7 @@ export async function validateImage(
   }
   const srcSpec = selectedSourcePlatforms(source, selection);
   if (srcSpec.length === 0) {
-    return { verdict: { status: "skipped", reason: SKIP_REASON }, srcSpec };
+    return { verdict: { status: "skipped", reason: SKIP_REASON } };
   }
   if (dstHead.status === "rejected") {
     return { verdict: sideFailure("destination", dstHead.reason), srcSpec };
@@ -150,18 +164,23 @@ export async function validateImage(
   } catch (error) {
     return { verdict: sideFailure("destination", error), srcSpec };
   }
+  if (
+    source.manifest.kind !== "schema1" &&
+    destination.manifest.kind === "image" &&
+    !srcSpec.some((spec) => spec.digest === destination.digest)
+  ) {
+    // A single destination image that cannot pass: its platform (best
+    // effort) says what the mirror holds instead, in dstSpec and for a
+    // converted copy. A schema1 source needed it above (rule 7).
+    destination.platform = await readPlatform(
+      dst,
+      entry.destination,
+      destination,
+      signal,
+    ).catch(() => undefined);
+  }
   const verdict = compareImages(source, destination, selection);
-  const dstSpec = destination.manifest.kind === "index"
-    ? destination.manifest.manifests.map((d) =>
-      d.platform
-        ? { digest: d.digest, platform: d.platform }
-        : { digest: d.digest }
-    )
-    : [{
-      digest: destination.digest,
-      ...(destination.platform ? { platform: destination.platform } : {}),
-    }];
-  return { verdict, srcSpec, dstSpec };
+  return { verdict, ...platformSpecs(source, destination, selection) };
 }
 
 async function readImage(
@@ -268,6 +287,7 @@ async function readPlatform(
  */
 export function sideFailure(side: Side, error: unknown): Verdict {
   const kind = kindOf(error);
+  if (kind === "internal") return internalFailure(error, `${side}: `);
   if (kind === "missing") {
     return {
       status: "failed",
@@ -282,12 +302,44 @@ export function sideFailure(side: Side, error: unknown): Verdict {
   };
 }
 
+/**
+ * The FAIL verdict for a programming error (a `TypeError` and the like thrown
+ * inside the engine): kind `internal`, never blamed on a registry, with the
+ * stack for `--debug`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { internalFailure } from "./validate_image.ts";
+ * const verdict = internalFailure(new TypeError("x is undefined"));
+ * assert.equal(verdict.status === "failed" && verdict.reason, "internal error: TypeError: x is undefined");
+ * assert.equal(verdict.status === "failed" && verdict.kind, "internal");
+ * ```
+ */
+export function internalFailure(error: unknown, prefix = ""): Verdict {
+  const text = error instanceof Error
+    ? `${error.name}: ${error.message}`
+    : String(error);
+  const verdict: Verdict = {
+    status: "failed",
+    kind: "internal",
+    reason: `${prefix}internal error: ${text}`,
+  };
+  if (error instanceof Error && error.stack) verdict.stack = error.stack;
+  return verdict;
+}
+
 function kindOf(error: unknown): FailureKind {
   if (error instanceof RegistryError) return error.kind;
   if (error instanceof DOMException && error.name === "TimeoutError") {
     return "timeout";
   }
-  return "network";
+  if (error instanceof DOMException && error.name === "AbortError") {
+    return "interrupted";
+  }
+  // Registry and transport failures arrive as RegistryError: anything else
+  // is a programming error, never blamed on the registry.
+  return "internal";
 }
 
 function messageOf(error: unknown): string {

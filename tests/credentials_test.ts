@@ -326,3 +326,47 @@ esac
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("findCredential() quotes a failing helper's standard error, never its standard output", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hangar_helper_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/docker-credential-leaky`,
+      `#!/bin/sh
+read -r server
+printf '{"Username":"u","Secret":"s3cr3t-from-stdout"}\\n'
+echo "keychain is locked" >&2
+exit 1
+`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/docker-credential-quiet`,
+      `#!/bin/sh
+read -r server
+echo "s3cr3t-from-stdout"
+exit 4
+`,
+    );
+    await Deno.chmod(`${dir}/docker-credential-leaky`, 0o755);
+    await Deno.chmod(`${dir}/docker-credential-quiet`, 0o755);
+    const warnings: string[] = [];
+    for (const helper of ["leaky", "quiet"]) {
+      const found = await findCredential("reg.io", "source", {
+        env: { PATH: `${dir}:/usr/bin:/bin` },
+        home: "/home/u",
+        readTextFile: (path) =>
+          path === DOCKER
+            ? Promise.resolve(JSON.stringify({ credsStore: helper }))
+            : Promise.reject(new Deno.errors.NotFound(path)),
+        warn: (line) => warnings.push(line),
+      });
+      assert.equal(found, undefined);
+    }
+    assert.deepEqual(warnings, [
+      'Credential helper "docker-credential-leaky" failed with exit code 1: keychain is locked',
+      'Credential helper "docker-credential-quiet" failed with exit code 4',
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 import { startDeadline } from "../lib/_deadlines.ts";
 
 function after(ms: number): Promise<void> {
@@ -33,4 +34,20 @@ Deno.test("startDeadline() leaves no timer once every deadline is cancelled", ()
   );
   for (const cancel of cancels) cancel();
   cancels[0]!();
+});
+
+Deno.test("startDeadline() waits out a duration beyond the timer limit in parts, without an overflowing timer", async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on("warning", onWarning);
+  try {
+    let ran = false;
+    const cancel = startDeadline(2 ** 31 + 1000, () => ran = true);
+    await after(20);
+    assert.equal(ran, false);
+    cancel();
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off("warning", onWarning);
+  }
 });

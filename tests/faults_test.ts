@@ -234,28 +234,96 @@ Deno.test("statuses that are not worth a retry fail at once with their kind", as
 });
 
 Deno.test("a registry that stalls fails the image with kind timeout: per request, then per image", async (t) => {
-  await t.step("each attempt times out after requestTimeoutMs", async () => {
-    const w = await world({
-      requestTimeoutMs: 20,
-      dst: [rule(SRC_HEAD, ["stall"], true)],
-    });
-    assert.deepEqual(await verdictOf(w.clients), {
-      status: "failed",
-      kind: "timeout",
-      reason:
-        'destination: HEAD "https://dst.test/v2/lib/app/manifests/1": request timed out',
-    });
-    assert.equal(w.faults.dst.log.length, 4);
+  await t.step(
+    "each attempt times out after requestTimeoutMs; after 3 in a row the host counts as stopped",
+    async () => {
+      const w = await world({
+        requestTimeoutMs: 20,
+        dst: [rule(SRC_HEAD, ["stall"], true)],
+      });
+      assert.deepEqual(await verdictOf(w.clients), {
+        status: "failed",
+        kind: "timeout",
+        reason:
+          'destination: Registry "dst.test" stopped answering: 3 requests in a row got no answer within 20ms',
+      });
+      assert.equal(w.faults.dst.log.length, 3);
+      assert.deepEqual(w.sleeps, [500, 1000]);
+    },
+  );
+  await t.step(
+    "the image gives up after --timeout, naming the side and the request in flight",
+    async () => {
+      const w = await world({ dst: [rule(SRC_HEAD, ["stall"], true)] });
+      assert.deepEqual(await verdictOf(w.clients, LINE, 30), {
+        status: "failed",
+        kind: "timeout",
+        reason:
+          'destination: timed out after 30ms while resolving the manifest: HEAD "https://dst.test/v2/lib/app/manifests/1"',
+      });
+      assert.equal(w.faults.dst.log.length, 1);
+    },
+  );
+  await t.step(
+    "a body that stalls under --timeout names the GET that was reading it",
+    async () => {
+      const w = await world({
+        src: [
+          rule(SRC_HEAD, [{ status: 405 }], true),
+          rule(GET_MANIFEST, ["stall-body"], true),
+        ],
+      });
+      assert.deepEqual(await verdictOf(w.clients, LINE, 30), {
+        status: "failed",
+        kind: "timeout",
+        reason:
+          'source: timed out after 30ms while reading the manifest: GET "https://src.test/v2/lib/app/manifests/1"',
+      });
+    },
+  );
+});
+
+Deno.test("an error answer whose body stalls times out like any request and is retried", async () => {
+  const w = await world({
+    requestTimeoutMs: 20,
+    src: [
+      rule(SRC_HEAD, [{ status: 405 }], true),
+      rule(GET_MANIFEST, [{
+        status: 500,
+        headers: { "Content-Type": "application/json" },
+        body: '{"errors":[{"code":"UNKNOWN",',
+        stall: true,
+      }], true),
+    ],
   });
-  await t.step("the image gives up after --timeout", async () => {
-    const w = await world({ dst: [rule(SRC_HEAD, ["stall"], true)] });
-    assert.deepEqual(await verdictOf(w.clients, LINE, 30), {
-      status: "failed",
-      kind: "timeout",
-      reason: "validation did not finish within 30ms",
-    });
-    assert.equal(w.faults.dst.log.length, 1);
+  assert.deepEqual(await verdictOf(w.clients), {
+    status: "failed",
+    kind: "timeout",
+    reason:
+      'source: GET "https://src.test/v2/lib/app/manifests/1": request timed out',
   });
+  // 4 reads of the answer, each after the 4 attempts the 500 itself gets
+  assert.equal(w.faults.src.log.filter((l) => l.startsWith("GET")).length, 16);
+});
+
+Deno.test("a server that answers 404 to everything, GET /v2/ included, is not-a-registry", async () => {
+  const w = await world({ dst: [rule("/v2/", [{ status: 404 }], true)] });
+  assert.deepEqual(await verdictOf(w.clients), {
+    status: "failed",
+    kind: "not-a-registry",
+    reason:
+      'destination: Server at "dst.test" is not a registry: GET "https://dst.test/v2/" answered with status 404',
+  });
+  // a registry's 404 is still a missing manifest, checked with one GET /v2/
+  const missing = await world({
+    dst: [rule(MANIFESTS, [{ status: 404 }], true)],
+  });
+  const final = await verdictOf(missing.clients);
+  assert.equal(final.reason, "destination manifest does not exist");
+  assert.deepEqual(missing.faults.dst.log, [
+    "HEAD /v2/lib/app/manifests/1 404",
+    "GET /v2/ pass",
+  ]);
 });
 
 Deno.test("bodies that break off are read again; a body that always breaks off fails", async (t) => {
@@ -608,7 +676,8 @@ Deno.test("faults in front of a real distribution registry: retried to PASS, or 
 });
 
 Deno.test("every failure kind a registry can cause is produced by some fault", () => {
-  // the kinds the tests above assert, beside mismatch and interrupted (validate_test, signal_test)
+  // the kinds the tests above assert, beside mismatch, internal and interrupted
+  // (validate_test, signal_test): internal is a bug, never a registry's doing
   const covered: FailureKind[] = [
     "missing",
     "mismatch",
@@ -621,10 +690,11 @@ Deno.test("every failure kind a registry can cause is produced by some fault", (
     "server",
     "invalid-manifest",
     "digest-mismatch",
+    "not-a-registry",
   ];
   assert.deepEqual(
     FAILURE_KINDS.filter((k) => !covered.includes(k)),
-    ["interrupted"],
+    ["internal", "interrupted"],
   );
 });
 

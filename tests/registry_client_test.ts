@@ -193,10 +193,15 @@ Deno.test("RegistryClient.getManifest() stops reading a manifest larger than 4 M
 });
 
 Deno.test("RegistryClient.getManifest() reports an HTML page as invalid-manifest", async () => {
-  const registry = fake(() =>
-    new Response("<html>login</html>", {
-      headers: { "content-type": "text/html; charset=utf-8" },
-    })
+  // a registry (GET /v2/ says so) whose manifest answer is a login page
+  const registry = fake((request) =>
+    new URL(request.url).pathname === "/v2/"
+      ? Response.json({}, {
+        headers: { "Docker-Distribution-API-Version": "registry/2.0" },
+      })
+      : new Response("<html>login</html>", {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      })
   );
   const error = await client(registry.fetch).getManifest("a", "1").catch((e) =>
     e

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { RegistryError } from "../lib/errors.ts";
 import type { Fetch } from "../lib/fetch.ts";
 import { retryDelay, withRetry } from "../lib/retry.ts";
+import { StalledHosts } from "../lib/_stalled_hosts.ts";
 
 const noJitter = { random: () => 1 };
 
@@ -222,6 +223,48 @@ Deno.test("withRetry() sends attempts where route says, with the same method, he
     "HEAD http://reg.io/v2/a/manifests/1 x/y manual",
   ]);
   assert.deepEqual(lines, [
-    "HEAD https://reg.io/v2/a/manifests/1 -> 503, retry 1 in 500 ms",
+    // the log names the URL actually used
+    "HEAD http://reg.io/v2/a/manifests/1 -> 503, retry 1 in 500 ms",
   ]);
+});
+
+Deno.test("withRetry() with stalledHosts fails at once after 3 timeouts in a row, and probes again later", async () => {
+  let now = 0;
+  const stalled = new StalledHosts({
+    now: () => now,
+    probeAfterMs: 60_000,
+    label: (host) => `Registry "${host}"`,
+  });
+  const calls: string[] = [];
+  let answering = false;
+  const fetch = withRetry((request) => {
+    calls.push(new URL(request.url).host);
+    if (new URL(request.url).host === "up.io" || answering) {
+      return Promise.resolve(new Response("ok"));
+    }
+    return Promise.reject(new DOMException("no answer", "TimeoutError"));
+  }, {
+    stalledHosts: stalled,
+    attemptTimeoutMs: 300,
+    sleep: () => Promise.resolve(),
+  });
+  const stopped =
+    'Registry "hung.io" stopped answering: 3 requests in a row got no answer within 300ms';
+  for (let image = 0; image < 3; image++) {
+    const error = await fetch(new Request("https://hung.io/v2/")).catch((e) =>
+      e
+    );
+    assert.ok(error instanceof RegistryError);
+    assert.equal(error.kind, "timeout");
+    assert.equal(error.message, stopped);
+  }
+  assert.deepEqual(calls, ["hung.io", "hung.io", "hung.io"]);
+  // other hosts are not concerned
+  assert.equal((await fetch(new Request("https://up.io/v2/"))).status, 200);
+  // a minute later one request goes through again; its answer clears the host
+  now = 60_000;
+  answering = true;
+  assert.equal((await fetch(new Request("https://hung.io/v2/"))).status, 200);
+  assert.equal((await fetch(new Request("https://hung.io/v2/"))).status, 200);
+  assert.deepEqual(calls.slice(3), ["up.io", "hung.io", "hung.io"]);
 });

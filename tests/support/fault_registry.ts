@@ -9,7 +9,8 @@
  * Used as an injected fetch, a `"reset"` rejects like a reset connection does.
  * Served on a socket ({@linkcode FaultRegistry.serve}), a reset closes the
  * connection in the middle of the answer; {@linkcode listenAndClose} gives a
- * socket that closes before any answer.
+ * socket that closes before any answer, {@linkcode listenSilently} one that
+ * accepts connections and never answers.
  *
  * @module
  */
@@ -33,11 +34,15 @@ export type Fault =
   | "no-digest"
   /** 200 with an HTML login page, as captive portals and proxies send. */
   | "html"
-  /** This answer instead of the inner one. */
+  /**
+   * This answer instead of the inner one; with `stall`, the body (if any) is
+   * sent and then nothing more until the request is aborted.
+   */
   | {
     status: number;
     headers?: Record<string, string>;
     body?: string | Uint8Array<ArrayBuffer>;
+    stall?: boolean;
   }
   /** The inner answer with this `Docker-Content-Digest`. */
   | { digest: string }
@@ -124,6 +129,20 @@ export class FaultRegistry {
     if (fault === "stall") {
       await this.#waitForAbort(request.signal);
       throw request.signal.reason ?? new Error("Fault registry closed");
+    }
+    if (typeof fault === "object" && "status" in fault && fault.stall) {
+      const body = typeof fault.body === "string"
+        ? new TextEncoder().encode(fault.body)
+        : fault.body ?? new Uint8Array();
+      return new Response(
+        request.method === "HEAD"
+          ? null
+          : this.#stream(body, "stall", request.signal),
+        {
+          status: fault.status,
+          ...(fault.headers ? { headers: fault.headers } : {}),
+        },
+      );
     }
     if (typeof fault === "object" && "status" in fault) {
       return new Response(
@@ -250,6 +269,8 @@ export class FaultRegistry {
         if (end === "end") return controller.close();
         if (end === "stall") {
           await this.#waitForAbort(signal ?? this.#closed.signal);
+          // closing the registry ends a served stall quietly
+          if (this.#closed.signal.aborted) return controller.close();
         }
         controller.error(signal?.reason ?? resetError());
       },
@@ -275,7 +296,9 @@ export class FaultRegistry {
 
 function label(fault: Fault): string {
   if (typeof fault === "string") return fault;
-  if ("status" in fault) return String(fault.status);
+  if ("status" in fault) {
+    return fault.stall ? `${fault.status}-stall` : String(fault.status);
+  }
   if ("digest" in fault) return "digest";
   if ("body" in fault) return "body";
   if ("truncate" in fault) return fault.reset ? "truncate-reset" : "truncate";
@@ -352,6 +375,62 @@ export function listenAndClose(): ClosingListener {
     async close() {
       listener.close();
       await loop;
+    },
+  };
+}
+
+/** A socket that accepts connections and never answers. */
+export interface SilentListener {
+  /** `127.0.0.1:PORT`. */
+  host: string;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Stops listening, closes every connection and waits for the accept loop. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1, accepts every connection and never writes a byte: a
+ * registry that hangs, as a client sees it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listenSilently } from "./fault_registry.ts";
+ * const silent = listenSilently();
+ * const error = await fetch(`http://${silent.host}/v2/`, { signal: AbortSignal.timeout(50) })
+ *   .catch((e) => e);
+ * assert.equal(error.name, "TimeoutError");
+ * assert.equal(silent.connections, 1);
+ * await silent.close();
+ * ```
+ */
+export function listenSilently(): SilentListener {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open = new Set<Deno.Conn>();
+  let connections = 0;
+  const loop = (async () => {
+    for await (const conn of listener) {
+      connections++;
+      open.add(conn);
+    }
+  })().catch(() => {});
+  return {
+    host: `127.0.0.1:${listener.addr.port}`,
+    get connections() {
+      return connections;
+    },
+    async close() {
+      listener.close();
+      await loop;
+      for (const conn of open) {
+        try {
+          conn.close();
+        } catch {
+          // closed by the client already
+        }
+      }
+      open.clear();
     },
   };
 }
