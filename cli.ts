@@ -7,12 +7,12 @@
  */
 
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
-import type { FindCertificatesOptions } from "./lib/certs.ts";
-import { createClientFactory } from "./lib/clients.ts";
-import type { CredentialSources } from "./lib/credentials.ts";
-import { parseDuration } from "./lib/duration.ts";
-import type { Fetch } from "./lib/fetch.ts";
-import { readImageList } from "./lib/image_list.ts";
+import type { FindCertificatesOptions } from "./lib/transport/certs.ts";
+import { createClientFactory } from "./lib/registry/clients.ts";
+import type { CredentialSources } from "./lib/auth/credentials.ts";
+import { parseDuration } from "./lib/types/duration.ts";
+import type { Fetch } from "./lib/transport/fetch.ts";
+import { readImageList } from "./lib/list/image_list.ts";
 import {
   countResult,
   emptyTally,
@@ -20,16 +20,16 @@ import {
   type LogLine,
   resultLines,
   summaryLine,
-} from "./lib/report.ts";
-import { type LineResult, validateList } from "./lib/validate.ts";
+} from "./lib/report/report.ts";
+import { type LineResult, validateList } from "./lib/verdict/validate.ts";
 import {
   checkRegistryName,
   parseTlsVerify,
   splitList,
   UsageError,
-} from "./lib/_cli_support.ts";
-import { loginCommands } from "./lib/_cli_login.ts";
-import { checkWritable, openList, writeFailedList } from "./lib/_list_files.ts";
+} from "./lib/cli/support.ts";
+import { loginCommands } from "./lib/cli/login_commands.ts";
+import { checkWritable, openList, writeFailedList } from "./lib/run/list_files.ts";
 
 /** The version printed by `--version`. */
 export const VERSION = "0.1.0";

@@ -10,7 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { MANIFEST_ACCEPT } from "../lib/manifest.ts";
+import { MANIFEST_ACCEPT } from "../lib/types/manifest.ts";
 import {
   type Distribution,
   startDistribution,

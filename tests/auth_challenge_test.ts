@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseChallenges } from "../lib/auth_challenge.ts";
+import { parseChallenges } from "../lib/auth/challenge.ts";
 
 Deno.test("parseChallenges() reads a Docker Hub Bearer challenge", () => {
   assert.deepEqual(

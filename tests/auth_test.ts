@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { loginHint, withAuth } from "../lib/auth.ts";
+import { loginHint, withAuth } from "../lib/auth/auth.ts";
 import { RegistryError } from "../lib/errors.ts";
-import type { Fetch } from "../lib/fetch.ts";
-import { TokenCache } from "../lib/token_cache.ts";
+import type { Fetch } from "../lib/transport/fetch.ts";
+import { TokenCache } from "../lib/auth/token_cache.ts";
 
 const PASSWORD = "s3cr3t-pa55";
 

@@ -4,9 +4,9 @@ import {
   DEFAULT_CERT_DIRS,
   findCertificates,
   type FindCertificatesOptions,
-} from "../lib/certs.ts";
+} from "../lib/transport/certs.ts";
 import { RegistryError } from "../lib/errors.ts";
-import { isSelfSignedServerCertificate } from "../lib/_certificate_fetch.ts";
+import { isSelfSignedServerCertificate } from "../lib/transport/_certificate_fetch.ts";
 import {
   makeSelfSignedCertificate,
   makeTestCertificates,

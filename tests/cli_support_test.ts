@@ -10,7 +10,7 @@ import {
   splitList,
   UsageError,
   usageMessage,
-} from "../lib/_cli_support.ts";
+} from "../lib/cli/support.ts";
 
 Deno.test("checkRegistryName() accepts hosts, ports and IPv6 and says what is wrong otherwise", () => {
   const cases: [string, string | undefined][] = [

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { clientCertificateError } from "../lib/_client_cert_errors.ts";
+import { clientCertificateError } from "../lib/transport/_client_cert_errors.ts";
 import { RegistryError } from "../lib/errors.ts";
 
 const request = new Request("https://reg.io:5000/v2/lib/app/manifests/1");

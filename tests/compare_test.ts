@@ -6,14 +6,14 @@ import {
   SCHEMA1_WARNING,
   SKIP_REASON,
   type Verdict,
-} from "../lib/compare.ts";
+} from "../lib/verdict/compare.ts";
 import {
   platformSpecs,
   selectedSourcePlatforms,
-} from "../lib/platform_specs.ts";
-import type { Descriptor, Manifest } from "../lib/manifest.ts";
-import { MEDIA_TYPES } from "../lib/manifest.ts";
-import type { Platform } from "../lib/platform.ts";
+} from "../lib/verdict/platform_specs.ts";
+import type { Descriptor, Manifest } from "../lib/types/manifest.ts";
+import { MEDIA_TYPES } from "../lib/types/manifest.ts";
+import type { Platform } from "../lib/types/platform.ts";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const AMD64: Platform = { architecture: "amd64", os: "linux" };

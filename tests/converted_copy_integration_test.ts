@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
-import type { Platform } from "../lib/platform.ts";
+import type { Platform } from "../lib/types/platform.ts";
 import { requireTools, startDistribution } from "./support/distribution.ts";
 import { seedImage } from "./support/seed.ts";
 import { skopeoInspectRaw } from "./support/skopeo.ts";

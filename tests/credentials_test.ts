@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type CredentialSources, findCredential } from "../lib/credentials.ts";
+import { type CredentialSources, findCredential } from "../lib/auth/credentials.ts";
 
 const b64 = (text: string) => btoa(text);
 

@@ -4,7 +4,7 @@ import {
   isDigest,
   sha256Digest,
   verifyDigest,
-} from "../lib/digest.ts";
+} from "../lib/types/digest.ts";
 
 const encoder = new TextEncoder();
 const EMPTY_256 =

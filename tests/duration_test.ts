@@ -4,7 +4,7 @@ import {
   formatDuration,
   MAX_TIMER_MS,
   parseDuration,
-} from "../lib/duration.ts";
+} from "../lib/types/duration.ts";
 
 // deno-fmt-ignore
 const VALID: [string, number][] = [

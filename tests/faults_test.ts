@@ -5,10 +5,10 @@
 
 import assert from "node:assert/strict";
 import { FAILURE_KINDS, type FailureKind } from "../lib/errors.ts";
-import { parseListLine } from "../lib/image_list.ts";
-import { RegistryClient } from "../lib/registry_client.ts";
+import { parseListLine } from "../lib/list/image_list.ts";
+import { RegistryClient } from "../lib/registry/client.ts";
 import { main } from "../cli.ts";
-import { type ClientFactory, validateList } from "../lib/validate.ts";
+import { type ClientFactory, validateList } from "../lib/verdict/validate.ts";
 import { startDistribution } from "./support/distribution.ts";
 import {
   type Fault,
@@ -19,7 +19,7 @@ import {
 } from "./support/fault_registry.ts";
 import { OciRegistry } from "./support/oci_server.ts";
 import { indexBody, pushManifest, seedImage } from "./support/seed.ts";
-import type { Platform } from "../lib/platform.ts";
+import type { Platform } from "../lib/types/platform.ts";
 
 const AMD64: Platform = { architecture: "amd64", os: "linux" };
 const ARM64: Platform = { architecture: "arm64", os: "linux" };

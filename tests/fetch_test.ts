@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { RegistryError } from "../lib/errors.ts";
-import { createFetch, type Fetch } from "../lib/fetch.ts";
-import { withSchemeFallback } from "../lib/scheme.ts";
+import { createFetch, type Fetch } from "../lib/transport/fetch.ts";
+import { withSchemeFallback } from "../lib/transport/scheme.ts";
 
 /** A test CA and a server certificate it signs, for 127.0.0.1 and localhost. */
 async function makeCertificates(): Promise<

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { RegistryError } from "../lib/errors.ts";
-import { RegistryClient } from "../lib/registry_client.ts";
+import { RegistryClient } from "../lib/registry/client.ts";
 import { FaultRegistry, type FaultRule } from "./support/fault_registry.ts";
 import { OciRegistry } from "./support/oci_server.ts";
 import { seedImage } from "./support/seed.ts";

@@ -4,10 +4,10 @@
 
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
-import { parseListLine } from "../lib/image_list.ts";
-import { RegistryClient } from "../lib/registry_client.ts";
-import { connectTimeout } from "../lib/_transport_stack.ts";
-import { type ClientFactory, validateList } from "../lib/validate.ts";
+import { parseListLine } from "../lib/list/image_list.ts";
+import { RegistryClient } from "../lib/registry/client.ts";
+import { connectTimeout } from "../lib/registry/_transport_stack.ts";
+import { type ClientFactory, validateList } from "../lib/verdict/validate.ts";
 import { listenSilently } from "./support/fault_registry.ts";
 import { serveHandler } from "./support/_serve.ts";
 import { OciRegistry } from "./support/oci_server.ts";

@@ -6,8 +6,8 @@ import {
   parseListLine,
   readImageList,
   readListLines,
-} from "../lib/image_list.ts";
-import type { ImageReference } from "../lib/reference.ts";
+} from "../lib/list/image_list.ts";
+import type { ImageReference } from "../lib/types/reference.ts";
 
 const D = `sha256:${"ab".repeat(32)}`;
 const encoder = new TextEncoder();

@@ -16,7 +16,7 @@ import {
   seedImage,
 } from "./support/seed.ts";
 import { skopeoCopy } from "./support/skopeo.ts";
-import type { Platform } from "../lib/platform.ts";
+import type { Platform } from "../lib/types/platform.ts";
 
 const AMD64: Platform = { architecture: "amd64", os: "linux" };
 const ARM64: Platform = { architecture: "arm64", os: "linux" };

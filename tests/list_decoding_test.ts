@@ -2,7 +2,7 @@
 // sizes, and lines that are not UTF-8 shown with their bad bytes escaped.
 
 import { deepStrictEqual } from "node:assert/strict";
-import { readListLines } from "../lib/image_list.ts";
+import { readListLines } from "../lib/list/image_list.ts";
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
-import type { Fetch } from "../lib/fetch.ts";
-import { login, loginAuthFile, logout } from "../lib/login.ts";
+import type { Fetch } from "../lib/transport/fetch.ts";
+import { login, loginAuthFile, logout } from "../lib/auth/login.ts";
 
 const GOOD = btoa("alice:pw-good");
 

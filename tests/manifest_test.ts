@@ -6,7 +6,7 @@ import {
   MEDIA_TYPES,
   parseImageConfig,
   parseManifest,
-} from "../lib/manifest.ts";
+} from "../lib/types/manifest.ts";
 
 const D1 = `sha256:${"1".repeat(64)}`;
 const D2 = `sha256:${"2".repeat(64)}`;

@@ -6,14 +6,14 @@ import {
   normalizePlatform,
   type Platform,
   samePlatform,
-} from "../lib/platform.ts";
+} from "../lib/types/platform.ts";
 import {
   ARCH_ALIASES,
   architectureProblem,
   ARCHITECTURES,
   OPERATING_SYSTEMS,
   osProblem,
-} from "../lib/_platform_names.ts";
+} from "../lib/types/_platform_names.ts";
 
 const WIN = "10.0.17763.1";
 

@@ -9,7 +9,7 @@ import {
   parseReference,
   registryEndpoint,
   replaceProject,
-} from "../lib/reference.ts";
+} from "../lib/types/reference.ts";
 
 const D256 = `sha256:${"0123456789abcdef".repeat(4)}`;
 const D512 = `sha512:${"0123456789abcdef".repeat(8)}`;

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { sha256Digest } from "../lib/digest.ts";
+import { sha256Digest } from "../lib/types/digest.ts";
 import { RegistryError } from "../lib/errors.ts";
-import type { Fetch } from "../lib/fetch.ts";
-import { MANIFEST_ACCEPT } from "../lib/manifest.ts";
+import type { Fetch } from "../lib/transport/fetch.ts";
+import { MANIFEST_ACCEPT } from "../lib/types/manifest.ts";
 import {
   RegistryClient,
   type RegistryClientOptions,
-} from "../lib/registry_client.ts";
+} from "../lib/registry/client.ts";
 
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 const BODY = new TextEncoder().encode(

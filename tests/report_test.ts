@@ -2,9 +2,9 @@
 // srcSpec / dstSpec JSON and what --debug adds.
 
 import assert from "node:assert/strict";
-import { SCHEMA1_WARNING, type Verdict } from "../lib/compare.ts";
-import { parseListLine } from "../lib/image_list.ts";
-import type { PlatformSpec } from "../lib/platform_specs.ts";
+import { SCHEMA1_WARNING, type Verdict } from "../lib/verdict/compare.ts";
+import { parseListLine } from "../lib/list/image_list.ts";
+import type { PlatformSpec } from "../lib/verdict/platform_specs.ts";
 import {
   count,
   countResult,
@@ -12,8 +12,8 @@ import {
   failedFileLine,
   resultLines,
   summaryLine,
-} from "../lib/report.ts";
-import type { LineResult } from "../lib/validate.ts";
+} from "../lib/report/report.ts";
+import type { LineResult } from "../lib/verdict/validate.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
-import type { Platform } from "../lib/platform.ts";
+import type { Platform } from "../lib/types/platform.ts";
 import { OciRegistry } from "./support/oci_server.ts";
 import {
   type ImageSpec,

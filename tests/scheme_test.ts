@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { RegistryError } from "../lib/errors.ts";
-import type { Fetch } from "../lib/fetch.ts";
-import { withSchemeFallback } from "../lib/scheme.ts";
+import type { Fetch } from "../lib/transport/fetch.ts";
+import { withSchemeFallback } from "../lib/transport/scheme.ts";
 
 const TLS_HTTP = new TypeError("fetch failed", {
   cause: new Error(

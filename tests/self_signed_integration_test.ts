@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
-import { createClientFactory } from "../lib/clients.ts";
+import { createClientFactory } from "../lib/registry/clients.ts";
 import { RegistryError } from "../lib/errors.ts";
 import { makeSelfSignedCertificate, runTool } from "./support/_certificates.ts";
 import {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256Digest } from "../lib/digest.ts";
+import { sha256Digest } from "../lib/types/digest.ts";
 import { OciRegistry, serveHandler } from "./support/oci_server.ts";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256Digest } from "../lib/digest.ts";
+import { sha256Digest } from "../lib/types/digest.ts";
 import { RegistryError } from "../lib/errors.ts";
 import {
   makeHtpasswd,

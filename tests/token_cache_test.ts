@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TokenCache, type TokenKey } from "../lib/token_cache.ts";
+import { TokenCache, type TokenKey } from "../lib/auth/token_cache.ts";
 
 const KEY: TokenKey = {
   realm: "https://auth.io/token",

@@ -2,17 +2,17 @@
 // needs, rule order, de-duplication, timeout and interruption.
 
 import assert from "node:assert/strict";
-import { sha256Digest } from "../lib/digest.ts";
+import { sha256Digest } from "../lib/types/digest.ts";
 import { RegistryError } from "../lib/errors.ts";
-import { type ListItem, parseListLine } from "../lib/image_list.ts";
-import { MEDIA_TYPES } from "../lib/manifest.ts";
+import { type ListItem, parseListLine } from "../lib/list/image_list.ts";
+import { MEDIA_TYPES } from "../lib/types/manifest.ts";
 import {
   type ImageOutcome,
   type LineResult,
   type ManifestSource,
   validateImage,
   validateList,
-} from "../lib/validate.ts";
+} from "../lib/verdict/validate.ts";
 
 const enc = new TextEncoder();
 const SEL = { architectures: ["amd64", "arm64"], oses: ["linux"] };

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { sha256Digest } from "../../lib/digest.ts";
-import type { Platform } from "../../lib/platform.ts";
+import { sha256Digest } from "../../lib/types/digest.ts";
+import type { Platform } from "../../lib/types/platform.ts";
 import { gzipStored, tarFile } from "./_tar_gzip.ts";
 
 /** Media types of each seeding format. */

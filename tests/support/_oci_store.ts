@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isDigest, sha256Digest } from "../../lib/digest.ts";
+import { isDigest, sha256Digest } from "../../lib/types/digest.ts";
 
 /** Manifest bytes with the media type they were stored with. */
 export interface StoredManifest {

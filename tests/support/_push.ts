@@ -5,7 +5,7 @@
  * @module
  */
 
-import { sha256Digest } from "../../lib/digest.ts";
+import { sha256Digest } from "../../lib/types/digest.ts";
 import { errorFromResponse, RegistryError } from "../../lib/errors.ts";
 
 /** How pushes reach the registry. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isDigest, sha256Digest } from "../../lib/digest.ts";
+import { isDigest, sha256Digest } from "../../lib/types/digest.ts";
 import {
   apiResponse,
   errorResponse,

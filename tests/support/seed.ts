@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Platform } from "../../lib/platform.ts";
+import type { Platform } from "../../lib/types/platform.ts";
 import {
   buildAttestation,
   buildImage,

@@ -1,0 +1,265 @@
+/**
+ * The auth layer: answers registry 401 challenges (Bearer tokens, Basic) and,
+ * once a host's challenge is known, sends credentials up front so that a warm
+ * client costs one request per registry call.
+ *
+ * @module
+ */
+import { parseChallenges } from "./challenge.ts";
+import type { Credential } from "./credentials.ts";
+import type { Fetch } from "../transport/fetch.ts";
+import { TokenCache, type TokenKey } from "./token_cache.ts";
+import { basicAuthorization, requestToken } from "./_token_request.ts";
+import { authServiceTimeout } from "./_auth_service.ts";
+import {
+  abortable,
+  checkRealm,
+  endpointHost,
+  finalError,
+  identify,
+  pullScope,
+  repositoryOf,
+} from "./_auth_support.ts";
+
+/** Options of {@linkcode withAuth}. */
+export interface AuthOptions {
+  /**
+   * Returns the credential of the registry; anonymous when it gives undefined.
+   * Called at most once.
+   * @default {anonymous}
+   */
+  credential?: () => Promise<Credential | undefined>;
+  /**
+   * Token cache, shared between clients.
+   * @default {a new TokenCache}
+   */
+  cache?: TokenCache;
+  /**
+   * Debug log, one line per token fetch or challenge; never a secret.
+   * @default {undefined}
+   */
+  debug?: (line: string) => void;
+  /**
+   * Registry name used in messages.
+   * @default {the request's host}
+   */
+  registry?: string;
+  /**
+   * Advice appended to "unauthorized" errors when there is no credential.
+   * @default {`log in with "hangar login <registry>"`}
+   */
+  hint?: string;
+  /**
+   * Limit for reading a token answer or a 401/403 body, in ms.
+   * @default {60000}
+   */
+  bodyTimeoutMs?: number;
+}
+
+type HostAuth = { scheme: "bearer"; realm: string; service?: string } | {
+  scheme: "basic";
+};
+
+/**
+ * The login advice for missing credentials of one side of a run.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loginHint } from "./auth.ts";
+ * assert(
+ *   loginHint("reg.io", "destination") ===
+ *     'log in with "hangar login reg.io" or set DEST_USERNAME/DEST_PASSWORD',
+ * );
+ * ```
+ */
+export function loginHint(
+  registry: string,
+  side: "source" | "destination",
+): string {
+  const prefix = side === "source" ? "SOURCE" : "DEST";
+  return `log in with "hangar login ${registry}" or set ${prefix}_USERNAME/${prefix}_PASSWORD`;
+}
+
+/**
+ * Wraps a fetch with registry authentication. A final 401 throws a RegistryError
+ * of kind "unauthorized", a 403 one of kind "denied". With `registry` set,
+ * requests to any other host (redirects) pass through without credentials.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withAuth } from "./auth.ts";
+ * const fetch = withAuth((request) => {
+ *   const url = new URL(request.url);
+ *   if (url.pathname === "/token") return Promise.resolve(Response.json({ token: "t" }));
+ *   if (request.headers.get("authorization") === "Bearer t") return Promise.resolve(new Response("ok"));
+ *   return Promise.resolve(new Response(null, {
+ *     status: 401,
+ *     headers: { "www-authenticate": 'Bearer realm="https://reg.io/token",service="reg.io"' },
+ *   }));
+ * }, {});
+ * const response = await fetch(new Request("https://reg.io/v2/a/manifests/1"));
+ * assert(response.status === 200);
+ * ```
+ */
+export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
+  const cache = options.cache ?? new TokenCache();
+  const hosts = new Map<string, HostAuth>();
+  const scopes = new Map<string, string>();
+  const debug = options.debug ?? (() => {});
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 60_000;
+  let identity: Promise<{ credential?: Credential; id: string }> | undefined;
+  const who = () => (identity ??= identify(options.credential));
+
+  async function bearer(
+    host: HostAuth & { scheme: "bearer" },
+    scope: string | undefined,
+    registry: string,
+    signal: AbortSignal,
+  ): Promise<{ header: string; key: TokenKey }> {
+    const { credential, id } = await who();
+    const key: TokenKey = {
+      realm: host.realm,
+      scopes: scope ? [scope] : [],
+      identity: id,
+    };
+    if (host.service !== undefined) key.service = host.service;
+    const token = await abortable(
+      cache.get(key, async () => {
+        const fetched = await requestToken(fetch, {
+          realm: host.realm,
+          ...(host.service !== undefined ? { service: host.service } : {}),
+          ...(scope !== undefined ? { scope } : {}),
+          ...(credential !== undefined ? { credential } : {}),
+          registry,
+          hint: options.hint ?? `log in with "hangar login ${registry}"`,
+          bodyTimeoutMs,
+        });
+        const mode = credential === undefined
+          ? "anonymous"
+          : "with credentials";
+        debug(
+          `auth: token for "${
+            scope ?? ""
+          }" from ${host.realm} (${mode}), expires in ${
+            fetched.expiresInSeconds ?? 60
+          } s`,
+        );
+        return fetched;
+      }),
+      signal,
+    ).catch((error) => {
+      throw authServiceTimeout(error, signal, registry, host.realm);
+    });
+    return { header: `Bearer ${token}`, key };
+  }
+
+  const own = options.registry === undefined
+    ? undefined
+    : endpointHost(options.registry);
+  return async function authFetch(request: Request): Promise<Response> {
+    if (request.headers.has("authorization")) return await fetch(request);
+    const url = new URL(request.url);
+    // another host (a blob redirect to object storage) never gets credentials
+    if (own !== undefined && url.host !== own) return await fetch(request);
+    const registry = options.registry ?? url.host;
+    const repo = repositoryOf(url.pathname);
+    const scopeKey = `${url.host} ${repo ?? ""}`;
+    const body = request.body === null
+      ? undefined
+      : await request.arrayBuffer();
+    const send = (authorization: string | undefined) => {
+      // Nothing to add and no body to replay: the request goes on as it is.
+      if (authorization === undefined && body === undefined) {
+        return fetch(request);
+      }
+      const headers = new Headers(request.headers);
+      if (authorization !== undefined) {
+        headers.set("Authorization", authorization);
+      }
+      return fetch(
+        new Request(request.url, {
+          method: request.method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          signal: request.signal,
+          redirect: request.redirect,
+        }),
+      );
+    };
+    const { credential } = await who();
+    const known = hosts.get(url.host);
+    let sent: { header: string; key?: TokenKey } | undefined;
+    if (
+      known?.scheme === "basic" && credential !== undefined &&
+      "username" in credential
+    ) {
+      sent = { header: basicAuthorization(credential) };
+    } else if (known?.scheme === "bearer" && url.pathname.startsWith("/v2/")) {
+      const scope = repo === undefined
+        ? undefined
+        : scopes.get(scopeKey) ?? pullScope(repo);
+      sent = await bearer(known, scope, registry, request.signal);
+    }
+    let response = await send(sent?.header);
+    if (response.status === 401) {
+      const challenges = parseChallenges(
+        response.headers.get("www-authenticate") ?? "",
+      );
+      const challenge = challenges.find((c) =>
+        c.scheme === "bearer" && c.params.realm
+      );
+      let retry: string | undefined;
+      if (challenge !== undefined) {
+        const realm = checkRealm(
+          challenge.params.realm!,
+          response.url || request.url,
+          registry,
+        );
+        const host: HostAuth = {
+          scheme: "bearer",
+          realm,
+          ...optional("service", challenge.params.service),
+        };
+        hosts.set(url.host, host);
+        const scope = challenge.params.scope ??
+          (repo === undefined ? undefined : pullScope(repo));
+        if (challenge.params.scope !== undefined && repo !== undefined) {
+          scopes.set(scopeKey, challenge.params.scope);
+        }
+        if (sent?.key) cache.invalidate(sent.key);
+        retry = (await bearer(host, scope, registry, request.signal)).header;
+      } else if (
+        challenges.some((c) => c.scheme === "basic") &&
+        credential !== undefined &&
+        "username" in credential && !sent?.header.startsWith("Basic ")
+      ) {
+        debug(`auth: "${url.host}" asks for Basic credentials`);
+        hosts.set(url.host, { scheme: "basic" });
+        retry = basicAuthorization(credential);
+      }
+      if (retry !== undefined) {
+        await response.body?.cancel();
+        response = await send(retry);
+      }
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw await finalError(
+        request,
+        response,
+        credential,
+        registry,
+        { hint: options.hint, bodyTimeoutMs },
+      );
+    }
+    return response;
+  };
+}
+
+function optional<K extends string>(
+  name: K,
+  value: string | undefined,
+): { [P in K]?: string } {
+  return value === undefined ? {} : { [name]: value } as { [P in K]?: string };
+}

@@ -1,0 +1,249 @@
+/**
+ * A client for one registry: resolves and reads manifests and reads blobs over
+ * the transport stack base fetch -> scheme fallback -> retry -> auth, verifying
+ * every body it reads against its digest.
+ *
+ * @module
+ */
+import { isDigest } from "../types/digest.ts";
+import { type ClosableFetch, createFetch, type Fetch } from "../transport/fetch.ts";
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "../types/manifest.ts";
+import { registryEndpoint } from "../types/reference.ts";
+import type {
+  GetBlobOptions,
+  RegistryClientOptions,
+} from "./_client_options.ts";
+import { sendRequest } from "./_request.ts";
+import { buildStack } from "./_transport_stack.ts";
+import { RegistryCheck } from "./_not_registry.ts";
+import { retryDelay, type RetryPolicyOptions } from "../transport/retry.ts";
+import {
+  type FetchedManifest,
+  readBlobAnswer,
+  readHeadAnswer,
+  readManifestAnswer,
+  type ResolvedManifest,
+} from "./_manifest_reads.ts";
+
+export type { FetchedManifest, ResolvedManifest };
+export type { GetBlobOptions, RegistryClientOptions };
+
+/**
+ * Talks to one registry (`docker.io` means `registry-1.docker.io`).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RegistryClient } from "./client.ts";
+ * const body = new TextEncoder().encode("{}");
+ * const client = new RegistryClient("reg.io", {
+ *   fetch: () => Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } })),
+ * });
+ * const manifest = await client.getManifest("a/b", "latest");
+ * assert(manifest.digest ===
+ *   "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+ * ```
+ */
+export class RegistryClient {
+  /** The registry name as given. */
+  readonly registry: string;
+  #base: string;
+  #fetch: Fetch;
+  #route: (url: string) => string;
+  #registryCheck: RegistryCheck;
+  #closable: ClosableFetch | undefined;
+  #timeoutMs: number;
+  #userAgent: string;
+  #retry: RetryPolicyOptions & {
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  };
+  #debug: ((line: string) => void) | undefined;
+
+  constructor(registry: string, options: RegistryClientOptions = {}) {
+    this.registry = registry;
+    this.#base = `https://${registryEndpoint(registry)}`;
+    const tlsVerify = options.tlsVerify ?? true;
+    this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.#userAgent = options.userAgent ?? "hangar-mirror-validate/0.1.0";
+    this.#retry = options.retry ?? {};
+    this.#debug = options.debug;
+    let base = options.fetch;
+    if (base === undefined) base = this.#closable = createFetch({ tlsVerify });
+    const stack = buildStack(base, registry, { ...options, tlsVerify });
+    this.#fetch = stack;
+    this.#route = stack.route;
+    this.#registryCheck = new RegistryCheck((read, acceptStatus) =>
+      this.#request(
+        "GET",
+        "/v2/",
+        {},
+        undefined,
+        read,
+        acceptStatus,
+        "checking the registry",
+      )
+    );
+  }
+
+  /**
+   * Checks that the registry answers `GET /v2/` (authenticating when asked).
+   *
+   * @example Usage
+   * ```ts
+   * import { RegistryClient } from "./client.ts";
+   * const client = new RegistryClient("reg.io", { fetch: () => Promise.resolve(new Response("{}")) });
+   * await client.ping();
+   * ```
+   */
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.#request(
+      "GET",
+      "/v2/",
+      {},
+      signal,
+      async (response) => {
+        await response.body?.cancel();
+      },
+      undefined,
+      "checking the registry",
+    );
+  }
+
+  /**
+   * Learns a manifest's digest with a HEAD, falling back to a GET (whose body is
+   * returned) when the registry sends no valid `Docker-Content-Digest` or refuses HEAD.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RegistryClient } from "./client.ts";
+   * const digest = `sha256:${"a".repeat(64)}`;
+   * const client = new RegistryClient("reg.io", {
+   *   fetch: () => Promise.resolve(new Response(null, { headers: { "docker-content-digest": digest } })),
+   * });
+   * assert((await client.resolveManifest("a/b", "1")).digest === digest);
+   * ```
+   */
+  async resolveManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<ResolvedManifest> {
+    const path = `/v2/${repository}/manifests/${reference}`;
+    const head = await this.#request(
+      "HEAD",
+      path,
+      { Accept: MANIFEST_ACCEPT },
+      signal,
+      (response, url) => readHeadAnswer(response, url, reference),
+      (status) => status === 405 || status === 501,
+      "resolving the manifest",
+    ).catch((error) => this.#registryCheck.rethrow(error, signal));
+    if (head !== undefined) return head;
+    const fetched = await this.getManifest(repository, reference, signal);
+    return { ...fetched, size: fetched.body.byteLength };
+  }
+
+  /**
+   * Reads a manifest (at most 4 MiB), hashes it and checks it against the
+   * requested digest and the announced `Docker-Content-Digest`.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RegistryClient } from "./client.ts";
+   * const client = new RegistryClient("reg.io", {
+   *   fetch: () => Promise.resolve(new Response("{}", { headers: { "content-type": "application/vnd.oci.image.index.v1+json; x=y" } })),
+   * });
+   * assert((await client.getManifest("a", "1")).mediaType === "application/vnd.oci.image.index.v1+json");
+   * ```
+   */
+  async getManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<FetchedManifest> {
+    const path = `/v2/${repository}/manifests/${reference}`;
+    return await this.#request(
+      "GET",
+      path,
+      { Accept: MANIFEST_ACCEPT },
+      signal,
+      (response, url) => readManifestAnswer(response, url, reference),
+      undefined,
+      "reading the manifest",
+    ).catch((error) => this.#registryCheck.rethrow(error, signal));
+  }
+
+  /**
+   * Reads a blob (following up to 5 redirects), capped at `maxBytes`, and
+   * verifies its digest.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RegistryClient } from "./client.ts";
+   * const client = new RegistryClient("reg.io", { fetch: () => Promise.resolve(new Response("")) });
+   * const empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+   * assert((await client.getBlob("a", empty)).length === 0);
+   * ```
+   */
+  async getBlob(
+    repository: string,
+    digest: string,
+    options: GetBlobOptions = {},
+  ): Promise<Uint8Array> {
+    if (!isDigest(digest)) {
+      throw new TypeError(`Cannot fetch blob "${digest}": not a digest`);
+    }
+    const maxBytes = options.maxBytes ?? MAX_MANIFEST_BYTES;
+    const path = `/v2/${repository}/blobs/${digest}`;
+    return await this.#request(
+      "GET",
+      path,
+      {},
+      options.signal,
+      (response, url) => readBlobAnswer(response, url, digest, maxBytes),
+      undefined,
+      "reading the blob",
+    );
+  }
+
+  /**
+   * Releases the HTTP client this client created (not a fetch passed in).
+   *
+   * @example Usage
+   * ```ts
+   * import { RegistryClient } from "./client.ts";
+   * new RegistryClient("reg.io").close();
+   * ```
+   */
+  close(): void {
+    this.#closable?.close();
+  }
+
+  #request<T>(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    read: (response: Response, url: string) => Promise<T>,
+    acceptStatus?: (status: number) => boolean,
+    activity?: string,
+  ): Promise<T> {
+    return sendRequest(this.#fetch, {
+      method,
+      url: `${this.#base}${path}`,
+      headers: { ...headers, "User-Agent": this.#userAgent },
+      timeoutMs: this.#timeoutMs,
+      route: this.#route,
+      ...(activity ? { activity } : {}),
+      ...(signal ? { signal } : {}),
+      ...(acceptStatus ? { acceptStatus } : {}),
+      retryRead: (attempt, error) =>
+        retryDelay(attempt, { error }, this.#retry),
+      ...(this.#retry.sleep ? { sleep: this.#retry.sleep } : {}),
+      ...(this.#debug ? { debug: this.#debug } : {}),
+    }, read);
+  }
+}

@@ -1,0 +1,250 @@
+// The list file and the failed file: opened, checked and written with one
+// clear message for each way they can be wrong, and never harming a file the
+// user did not hand over for writing (devices, FIFOs, the list itself).
+
+import { UsageError } from "../cli/support.ts";
+
+/** Options of {@linkcode openList}. */
+export interface OpenListOptions {
+  /**
+   * What `-f -` reads.
+   *
+   * @default {Deno.stdin.readable}
+   */
+  stdin?: ReadableStream<Uint8Array>;
+}
+
+/**
+ * The list's name in messages: the path as given, or `(standard input)` for
+ * `-`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listName } from "./list_files.ts";
+ * assert.equal(listName("-"), "(standard input)");
+ * assert.equal(listName("list.txt"), "list.txt");
+ * ```
+ */
+export function listName(file: string): string {
+  return file === "-" ? "(standard input)" : file;
+}
+
+function _isBinary(head: Uint8Array): boolean {
+  const bom = (head[0] ?? 0) << 8 | (head[1] ?? 0);
+  return bom !== 0xfffe && bom !== 0xfeff && head.includes(0);
+}
+
+/**
+ * Opens the image list as a stream, read once from its start: `-` is standard
+ * input, and pipes, FIFOs and `/dev/stdin` work like files. Refuses
+ * directories and binary files (a NUL byte in the first chunk, unless it
+ * starts with a UTF-16 BOM).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openList } from "./list_files.ts";
+ * const stdin = ReadableStream.from([new TextEncoder().encode("nginx\n")]);
+ * const stream = await openList("-", { stdin });
+ * assert.equal(await new Response(stream).text(), "nginx\n");
+ * ```
+ */
+export async function openList(
+  file: string,
+  options: OpenListOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const name = listName(file);
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    if (file === "-") {
+      reader = (options.stdin ?? Deno.stdin.readable).getReader();
+    } else {
+      const info = await Deno.stat(file);
+      if (info.isDirectory) {
+        throw new UsageError(
+          `Cannot read image list "${name}": it is a directory`,
+        );
+      }
+      reader = (await Deno.open(file, { read: true })).readable.getReader();
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Cannot read image list "${name}": ${reason(error)}`);
+  }
+  let head: Uint8Array;
+  try {
+    const first = await reader.read();
+    head = first.done ? new Uint8Array(0) : first.value;
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw new UsageError(`Cannot read image list "${name}": ${reason(error)}`);
+  }
+  if (_isBinary(head)) {
+    await reader.cancel().catch(() => {});
+    throw new UsageError(
+      `Cannot read image list "${name}": it is a binary file, not a text list`,
+    );
+  }
+  let first: Uint8Array | undefined = head;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (first !== undefined) {
+        if (first.length > 0) controller.enqueue(first);
+        first = undefined;
+        return;
+      }
+      const chunk = await reader.read();
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+    cancel(why) {
+      return reader.cancel(why);
+    },
+  });
+}
+
+/**
+ * Refuses an `-o` that is the list itself: the same path, or the same regular
+ * file (device and inode: through a symbolic or hard link too). `list` is the
+ * path to compare (`/dev/stdin` for `-f -`), or undefined for none.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkNotList } from "./list_files.ts";
+ * const file = await Deno.makeTempFile();
+ * await assert.rejects(checkNotList(file, file), /it is the image list/);
+ * await checkNotList(file, `${file}.failed`);
+ * await Deno.remove(file);
+ * ```
+ */
+export async function checkNotList(
+  list: string | undefined,
+  output: string,
+): Promise<void> {
+  if (list === undefined) return;
+  const [a, b] = await Promise.all(
+    [list, output].map((path) => Deno.stat(path).catch(() => undefined)),
+  );
+  const sameFile = a?.isFile && a.ino !== null && a.dev === b?.dev &&
+    a.ino === b.ino;
+  if (list === output || sameFile) {
+    throw new UsageError(
+      `Cannot write failed list "${output}": it is the image list given to -f`,
+    );
+  }
+}
+
+/**
+ * Fails early when the failed file could not be written at the end. Only a
+ * regular file is opened (for appending, so nothing changes); a device or a
+ * FIFO is left unopened.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWritable } from "./list_files.ts";
+ * await checkWritable("/dev/null");
+ * await assert.rejects(checkWritable("/"), /it is a directory/);
+ * ```
+ */
+export async function checkWritable(file: string): Promise<void> {
+  try {
+    const info = await Deno.stat(file);
+    if (info.isDirectory) {
+      throw new UsageError(
+        `Cannot write failed list "${file}": it is a directory`,
+      );
+    }
+    if (!info.isFile) return;
+    const handle = await Deno.open(file, { write: true, append: true });
+    handle.close();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new UsageError(
+        `Cannot write failed list "${file}": ${reason(error)}`,
+      );
+    }
+    try {
+      const handle = await Deno.open(file, { write: true, createNew: true });
+      handle.close();
+      await Deno.remove(file);
+    } catch (inner) {
+      throw new UsageError(
+        `Cannot write failed list "${file}": ${reason(inner)}`,
+      );
+    }
+  }
+}
+
+function reason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\(os error \d+\).*$/, "").replace(/:\s*$/, "");
+}
+
+/**
+ * Writes the failed lines, in input order, as they were written. Returns how
+ * many were written; with none, touches nothing (see
+ * {@linkcode removeOldFailedList}).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeFailedList } from "./list_files.ts";
+ * const file = await Deno.makeTempFile();
+ * const lines = [{ line: 5, text: "b" }, { line: 2, text: "a" }];
+ * assert.equal(await writeFailedList(file, lines), 2);
+ * assert.equal(await Deno.readTextFile(file), "a\nb\n");
+ * await Deno.remove(file);
+ * ```
+ */
+export async function writeFailedList(
+  file: string,
+  lines: { line: number; text: string }[],
+): Promise<number> {
+  if (lines.length === 0) return 0;
+  const sorted = [...lines].sort((a, b) => a.line - b.line);
+  await Deno.writeTextFile(file, sorted.map((r) => r.text + "\n").join(""));
+  return sorted.length;
+}
+
+/**
+ * After a clean run, removes a failed file left by an earlier run, only when
+ * it is a regular file: a device (`/dev/null`), FIFO, directory or symbolic
+ * link is left as it is. Returns a warning when something stays behind that
+ * may hold old failed lines, or when the removal failed; never throws.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeOldFailedList } from "./list_files.ts";
+ * const file = await Deno.makeTempFile();
+ * assert.equal(await removeOldFailedList(file), undefined);
+ * await assert.rejects(Deno.stat(file), Deno.errors.NotFound);
+ * assert.equal(await removeOldFailedList("/dev/null"), undefined);
+ * ```
+ */
+export async function removeOldFailedList(
+  file: string,
+): Promise<string | undefined> {
+  try {
+    const info = await Deno.lstat(file);
+    if (info.isSymlink) {
+      const target = await Deno.stat(file).catch(() => undefined);
+      return target?.isFile && target.size > 0
+        ? `Old failed list "${file}" left in place: it is a symbolic link`
+        : undefined;
+    }
+    if (!info.isFile) return undefined;
+    await Deno.remove(file);
+    return undefined;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    return `Cannot remove old failed list "${file}": ${reason(error)}`;
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * Finds the CA and client certificates of a registry where podman and docker
+ * keep them: `/etc/containers/certs.d/HOST[:PORT]/` and
+ * `/etc/docker/certs.d/HOST[:PORT]/`, or one `--cert-dir` directory.
+ *
+ * @module
+ */
+
+import { createCertificateFetch } from "./_certificate_fetch.ts";
+import { clientCertificateError, tlsHandshake } from "./_client_cert_errors.ts";
+import { RegistryError } from "../errors.ts";
+import type { ClosableFetch } from "./fetch.ts";
+
+/** The certificates of one registry, as PEM text. */
+export interface RegistryCertificates {
+  /** Extra CA certificates to trust (`*.crt` files). */
+  caCerts: string[];
+  /** Client certificate chain (the first `*.cert` file that has a `*.key`). */
+  cert?: string;
+  /** Private key of {@linkcode RegistryCertificates.cert}. */
+  key?: string;
+  /** Path of the file {@linkcode RegistryCertificates.cert} came from. */
+  certFile?: string;
+}
+
+/** Options of {@linkcode findCertificates}. */
+export interface FindCertificatesOptions {
+  /**
+   * Parent directories holding one `HOST[:PORT]` directory per registry.
+   * @default {["/etc/containers/certs.d", "/etc/docker/certs.d"]}
+   */
+  dirs?: string[];
+  /**
+   * One directory whose files are used for the registry as they are (the
+   * `--cert-dir` flag); when set, `dirs` are not searched.
+   * @default {undefined}
+   */
+  certDir?: string;
+  /**
+   * Lists the file names of a directory; must throw `Deno.errors.NotFound` for
+   * a missing one.
+   * @default {names from Deno.readDir}
+   */
+  readDir?: (path: string) => Promise<string[]>;
+  /**
+   * Reads a file.
+   * @default {Deno.readTextFile}
+   */
+  readTextFile?: (path: string) => Promise<string>;
+}
+
+/** Where podman and docker look for per-registry certificates. */
+export const DEFAULT_CERT_DIRS: readonly string[] = [
+  "/etc/containers/certs.d",
+  "/etc/docker/certs.d",
+];
+
+/**
+ * Collects the certificates for `host` (`HOST` or `HOST:PORT`, as written in
+ * image references). In each directory `*.crt` files are CAs and a
+ * `NAME.cert` file with its `NAME.key` is a client certificate; every
+ * directory found contributes CAs, the first client pair wins. A missing
+ * directory under `dirs` is no error (a missing `certDir` is); an unreadable file or a certificate without its key
+ * throws an Error naming the file.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findCertificates } from "./certs.ts";
+ * const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+ * const files: Record<string, string> = {
+ *   "/etc/docker/certs.d/reg.io:5000/ca.crt": ca,
+ *   "/etc/docker/certs.d/reg.io:5000/client.cert": "CERT",
+ *   "/etc/docker/certs.d/reg.io:5000/client.key": "KEY",
+ * };
+ * const found = await findCertificates("reg.io:5000", {
+ *   readDir: (dir) => {
+ *     const names = Object.keys(files).filter((f) => f.startsWith(`${dir}/`))
+ *       .map((f) => f.slice(dir.length + 1));
+ *     if (names.length === 0) return Promise.reject(new Deno.errors.NotFound(dir));
+ *     return Promise.resolve(names);
+ *   },
+ *   readTextFile: (path) => Promise.resolve(files[path]!),
+ * });
+ * assert(found.caCerts[0] === ca && found.cert === "CERT" && found.key === "KEY");
+ * ```
+ */
+export async function findCertificates(
+  host: string,
+  options: FindCertificatesOptions = {},
+): Promise<RegistryCertificates> {
+  const readDir = options.readDir ?? listDir;
+  const readTextFile = options.readTextFile ?? Deno.readTextFile;
+  const dirs = options.certDir !== undefined
+    ? [options.certDir]
+    : (options.dirs ?? DEFAULT_CERT_DIRS).map((dir) => `${dir}/${host}`);
+  const found: RegistryCertificates = { caCerts: [] };
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = (await readDir(dir)).sort();
+    } catch (error) {
+      if (isNotFound(error) && options.certDir === undefined) continue;
+      throw new Error(
+        `Cannot read certificate directory "${dir}": ${reason(error)}`,
+        { cause: error },
+      );
+    }
+    const read = async (name: string) => {
+      try {
+        return await readTextFile(`${dir}/${name}`);
+      } catch (error) {
+        throw new Error(
+          `Cannot read certificate file "${dir}/${name}": ${reason(error)}`,
+          { cause: error },
+        );
+      }
+    };
+    for (const name of names) {
+      if (!name.endsWith(".crt")) continue;
+      const pem = await read(name);
+      if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+        throw new Error(
+          `Cannot use CA file "${dir}/${name}": no PEM certificate in it`,
+        );
+      }
+      found.caCerts.push(pem);
+    }
+    for (const name of names) {
+      if (!name.endsWith(".cert")) continue;
+      const keyName = `${name.slice(0, -".cert".length)}.key`;
+      if (!names.includes(keyName)) {
+        throw new Error(
+          `Cannot use client certificate "${dir}/${name}": missing key "${dir}/${keyName}"`,
+        );
+      }
+      if (found.cert !== undefined) continue;
+      found.cert = await read(name);
+      found.key = await read(keyName);
+      found.certFile = `${dir}/${name}`;
+    }
+    for (const name of names) {
+      if (!name.endsWith(".key")) continue;
+      const certName = `${name.slice(0, -".key".length)}.cert`;
+      if (!names.includes(certName)) {
+        throw new Error(
+          `Cannot use client key "${dir}/${name}": missing certificate "${dir}/${certName}"`,
+        );
+      }
+    }
+  }
+  return found;
+}
+
+/** Options of {@linkcode createRegistryFetch}. */
+export interface RegistryFetchOptions extends FindCertificatesOptions {
+  /**
+   * Verify the server certificate (false: no verification, client
+   * certificates still sent).
+   * @default {true}
+   */
+  tlsVerify?: boolean;
+}
+
+/**
+ * The base fetch for one registry: on the first request it looks up the
+ * registry's certificates with {@linkcode findCertificates} and builds a fetch
+ * that trusts them (on `node:https` when one is a self-signed server
+ * certificate, which Deno's fetch refuses). A certificate problem fails every request
+ * with a RegistryError of kind "tls" naming the file; so does a registry that
+ * refuses the handshake over the client certificate (saying that it requires
+ * one, or which file it rejected).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRegistryFetch } from "./certs.ts";
+ * const fetch = createRegistryFetch("reg.io", { dirs: [] });
+ * assert(typeof fetch === "function");
+ * fetch.close();
+ * ```
+ */
+export function createRegistryFetch(
+  registry: string,
+  options: RegistryFetchOptions = {},
+): ClosableFetch {
+  let base: Promise<ClosableFetch> | undefined;
+  let certs: RegistryCertificates = { caCerts: [] };
+  let closed = false;
+  async function load(): Promise<ClosableFetch> {
+    try {
+      certs = await findCertificates(registry, options);
+    } catch (error) {
+      throw new RegistryError("tls", reason(error), { cause: error });
+    }
+    try {
+      return createCertificateFetch({
+        tlsVerify: options.tlsVerify ?? true,
+        caCerts: certs.caCerts,
+        ...(certs.cert !== undefined ? { cert: certs.cert } : {}),
+        ...(certs.key !== undefined ? { key: certs.key } : {}),
+      });
+    } catch (error) {
+      throw new RegistryError(
+        "tls",
+        `Cannot use the certificates of "${registry}": ${reason(error)}`,
+        { cause: error },
+      );
+    }
+  }
+  async function registryFetch(request: Request): Promise<Response> {
+    if (closed) {
+      throw new TypeError(
+        `Cannot fetch from "${registry}": the client is closed`,
+      );
+    }
+    const fetch = await (base ??= load());
+    try {
+      return await fetch(request);
+    } catch (error) {
+      const dirs = options.dirs ?? DEFAULT_CERT_DIRS;
+      const certDir = options.certDir ??
+        (dirs[0] === undefined ? undefined : `${dirs[0]}/${registry}`);
+      const { certFile, caCerts, cert, key } = certs;
+      throw await clientCertificateError(error, request, {
+        ...(certFile !== undefined ? { certFile } : {}),
+        ...(certDir !== undefined ? { certDir } : {}),
+        handshake: tlsHandshake({
+          caCerts,
+          ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+          tlsVerify: options.tlsVerify ?? true,
+        }),
+      }) ?? error;
+    }
+  }
+  return Object.assign(registryFetch, {
+    close(): void {
+      closed = true;
+      base?.then((fetch) => fetch.close(), () => {});
+    },
+  });
+}
+
+async function listDir(path: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) {
+    if (!entry.isDirectory) names.push(entry.name);
+  }
+  return names;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound ||
+    (error as { code?: unknown })?.code === "ENOENT";
+}
+
+function reason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\(os error \d+\).*$/, "");
+}

@@ -1,0 +1,304 @@
+/**
+ * Validates a whole list: a stream of results, one per line with content, as
+ * soon as each is known. At most `jobs` images are validated at once; a line
+ * that repeats a pair already validated, or in flight, takes no job slot.
+ *
+ * @module
+ */
+
+import type { ImageEntry, ListItem } from "../list/image_list.ts";
+import { formatDuration } from "../types/duration.ts";
+import type { PlatformSelection } from "../types/platform.ts";
+import { formatReference } from "../types/reference.ts";
+import {
+  type ClientFactory,
+  DEFAULT_ARCHITECTURES,
+  DEFAULT_OSES,
+  type ImageOutcome,
+  validateImage,
+} from "./validate_image.ts";
+
+export {
+  type ClientFactory,
+  DEFAULT_ARCHITECTURES,
+  DEFAULT_OSES,
+  type ImageOutcome,
+  type ManifestSource,
+  type Side,
+  sideFailure,
+  validateImage,
+  type ValidateImageOptions,
+} from "./validate_image.ts";
+
+/** One line of the list after validation. */
+export type LineResult =
+  | { kind: "invalid"; line: number; text: string; reason: string }
+  | {
+    kind: "image";
+    /** 1-based index of the valid line (M_ID). */
+    id: number;
+    line: number;
+    text: string;
+    entry: ImageEntry;
+    /** The verdict, or undefined when the run was interrupted before it finished. */
+    outcome?: ImageOutcome;
+    durationMs: number;
+  };
+
+/** Options of {@linkcode validateList}. */
+export interface ValidateListOptions {
+  /** The client for a registry and side. */
+  clients: ClientFactory;
+  /**
+   * Architectures to check.
+   *
+   * @default {["amd64", "arm64"]}
+   */
+  architectures?: readonly string[];
+  /**
+   * Operating systems to check.
+   *
+   * @default {["linux", "windows"]}
+   */
+  oses?: readonly string[];
+  /**
+   * Images validated at once.
+   *
+   * @default {1}
+   */
+  jobs?: number;
+  /**
+   * Limit for one image in milliseconds; 0 for none.
+   *
+   * @default {600000}
+   */
+  timeoutMs?: number;
+  /**
+   * Interrupts the run: no new image starts; images in flight are abandoned
+   * after `graceMs`; every line not validated is yielded without an outcome.
+   */
+  signal?: AbortSignal;
+  /**
+   * How long images in flight may finish after an interruption, in ms.
+   *
+   * @default {3000}
+   */
+  graceMs?: number;
+  /** Clock in ms, for durations. @default {performance.now} */
+  now?: () => number;
+}
+
+/** Pairs remembered for de-duplication; the oldest are forgotten beyond it. */
+const SEEN_LIMIT = 10_000;
+/** Lines waiting for a pair in flight before the list is read further. */
+const WAITING_LIMIT = 1_000;
+
+type ImageItem = ImageEntry & { id: number; started: number };
+
+/**
+ * Validates every line of a list, yielding each result as soon as it is known.
+ * Repeated source/destination pairs are validated once.
+ *
+ * @example Usage
+ * ```ts ignore
+ * for await (const result of validateList(readImageList(stream, opts), { clients })) {
+ *   console.log(result);
+ * }
+ * ```
+ */
+export async function* validateList(
+  items: AsyncIterable<ListItem> | Iterable<ListItem>,
+  options: ValidateListOptions,
+): AsyncGenerator<LineResult> {
+  const selection: PlatformSelection = {
+    architectures: options.architectures ?? DEFAULT_ARCHITECTURES,
+    oses: options.oses ?? DEFAULT_OSES,
+  };
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const now = options.now ?? (() => performance.now());
+  const stop = options.signal;
+  const abandon = new AbortController();
+  let abandonTimer: ReturnType<typeof setTimeout> | undefined;
+  const onStop = () => {
+    abandonTimer = setTimeout(() => abandon.abort(), options.graceMs ?? 3000);
+  };
+  stop?.addEventListener("abort", onStop, { once: true });
+
+  const iterator = Symbol.asyncIterator in items
+    ? (items as AsyncIterable<ListItem>)[Symbol.asyncIterator]()
+    : (items as Iterable<ListItem>)[Symbol.iterator]();
+  const seen = new Map<
+    string,
+    ImageOutcome | Promise<ImageOutcome | undefined>
+  >();
+  const ready: LineResult[] = [];
+  let wake: (() => void) | undefined;
+  const settle = (item: ImageItem, outcome: ImageOutcome | undefined) => {
+    ready.push(imageResult(item, outcome, now() - item.started));
+    wake?.();
+  };
+  let running = 0;
+  let waiting = 0;
+  let exhausted = false;
+  let nextId = 0;
+
+  try {
+    while (true) {
+      // Hand over what is known before starting anything new, so that an
+      // interruption the consumer raises on a result stops the next start.
+      if (ready.length > 0) {
+        yield* ready.splice(0);
+        continue;
+      }
+      while (
+        !exhausted && !stop?.aborted && running < jobs &&
+        waiting < WAITING_LIMIT
+      ) {
+        const next = await iterator.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const item = next.value;
+        if (item.kind === "invalid") {
+          ready.push(item);
+          continue;
+        }
+        const image: ImageItem = { ...item, id: ++nextId, started: now() };
+        const key = `${formatReference(item.source)} ${
+          formatReference(item.destination)
+        }`;
+        const known = seen.get(key);
+        if (known instanceof Promise) {
+          waiting++;
+          known.then((outcome) => {
+            waiting--;
+            settle(image, outcome);
+          });
+        } else if (known !== undefined) {
+          ready.push(imageResult(image, known, 0));
+        } else {
+          running++;
+          const work = validateOne(
+            image,
+            selection,
+            options.clients,
+            timeoutMs,
+            abandon.signal,
+          );
+          seen.set(key, work);
+          work.then((outcome) => {
+            running--;
+            if (outcome === undefined) seen.delete(key);
+            else {
+              seen.delete(key);
+              seen.set(key, outcome);
+              while (seen.size > SEEN_LIMIT) {
+                seen.delete(seen.keys().next().value!);
+              }
+            }
+            settle(image, outcome);
+          });
+        }
+        if (ready.length > 0) break;
+      }
+      if (ready.length > 0) continue;
+      if (running === 0 && waiting === 0) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    // Interrupted: every line not yet validated is reported as not run.
+    if (!exhausted) {
+      while (true) {
+        const next = await iterator.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const item = next.value;
+        yield item.kind === "invalid"
+          ? item
+          : imageResult({ ...item, id: ++nextId, started: 0 }, undefined, 0);
+      }
+    }
+  } finally {
+    stop?.removeEventListener("abort", onStop);
+    clearTimeout(abandonTimer);
+    if (!exhausted) await iterator.return?.();
+  }
+}
+
+function imageResult(
+  item: ImageItem,
+  outcome: ImageOutcome | undefined,
+  durationMs: number,
+): LineResult {
+  const entry: ImageEntry = {
+    kind: "image",
+    line: item.line,
+    text: item.text,
+    format: item.format,
+    source: item.source,
+    destination: item.destination,
+  };
+  const result: LineResult = {
+    kind: "image",
+    id: item.id,
+    line: item.line,
+    text: item.text,
+    entry,
+    durationMs,
+  };
+  if (outcome !== undefined) result.outcome = outcome;
+  return result;
+}
+
+async function validateOne(
+  entry: ImageEntry,
+  selection: PlatformSelection,
+  clients: ClientFactory,
+  timeoutMs: number,
+  abandon: AbortSignal,
+): Promise<ImageOutcome | undefined> {
+  if (abandon.aborted) return undefined;
+  const timeout = new AbortController();
+  const timer = timeoutMs > 0
+    ? setTimeout(() => timeout.abort(), timeoutMs)
+    : undefined;
+  const signal = AbortSignal.any([timeout.signal, abandon]);
+  try {
+    const work = validateImage(entry, { clients, selection, signal });
+    const stopped = new Promise<"stopped">((resolve) => {
+      if (signal.aborted) resolve("stopped");
+      signal.addEventListener("abort", () => resolve("stopped"), {
+        once: true,
+      });
+    });
+    const outcome = await Promise.race([work, stopped]);
+    if (outcome !== "stopped") return outcome;
+    work.catch(() => {});
+    if (abandon.aborted) return undefined;
+    return {
+      verdict: {
+        status: "failed",
+        kind: "timeout",
+        reason: `validation did not finish within ${formatDuration(timeoutMs)}`,
+      },
+    };
+  } catch (error) {
+    // validateImage turns registry errors into verdicts; anything else is a bug
+    // that must still not lose the line.
+    return {
+      verdict: {
+        status: "failed",
+        kind: "server",
+        reason: `internal error: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      },
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

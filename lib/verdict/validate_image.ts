@@ -1,0 +1,347 @@
+/**
+ * The steps of the verdict rules for one image: which request to send when,
+ * and what each answer means.
+ *
+ * @module
+ */
+
+import {
+  compareImages,
+  needsDestinationConfig,
+  type ResolvedImage,
+  SKIP_REASON,
+  type Verdict,
+} from "./compare.ts";
+import {
+  type PlatformSpec,
+  platformSpecs,
+  selectedSourcePlatforms,
+} from "./platform_specs.ts";
+import { withSideTlsHint } from "../transport/_net_errors.ts";
+import { type FailureKind, RegistryError } from "../errors.ts";
+import type { ImageEntry } from "../list/image_list.ts";
+import {
+  MAX_MANIFEST_BYTES,
+  parseImageConfig,
+  parseManifest,
+} from "../types/manifest.ts";
+import type { PlatformSelection } from "../types/platform.ts";
+import { type ImageReference, manifestTarget } from "../types/reference.ts";
+
+/** Which side of the mirror a registry is on. */
+export type Side = "source" | "destination";
+
+/** What the engine needs from a registry. `RegistryClient` implements it. */
+export interface ManifestSource {
+  /** Resolves a tag or digest to a digest (HEAD first; a body when it had to GET). */
+  resolveManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<{ digest: string; mediaType: string; body?: Uint8Array }>;
+  /** Fetches a manifest body, verified against the digest it was asked by. */
+  getManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<{ digest: string; mediaType: string; body: Uint8Array }>;
+  /** Fetches a blob, verified against its digest. */
+  getBlob(
+    repository: string,
+    digest: string,
+    options?: { maxBytes?: number; signal?: AbortSignal },
+  ): Promise<Uint8Array>;
+}
+
+/** Gives the client for a registry on one side; called once per pair. */
+export type ClientFactory = (registry: string, side: Side) => ManifestSource;
+
+/** Default architectures checked. */
+export const DEFAULT_ARCHITECTURES: readonly string[] = ["amd64", "arm64"];
+/** Default operating systems checked. */
+export const DEFAULT_OSES: readonly string[] = ["linux", "windows"];
+
+/** Options of {@linkcode validateImage}. */
+export interface ValidateImageOptions {
+  /** The client for a registry and side. */
+  clients: ClientFactory;
+  /** The platforms that count. */
+  selection: PlatformSelection;
+  /** Aborts the work of this image. */
+  signal?: AbortSignal;
+}
+
+/** The verdict of one image, with the platforms compared. */
+export interface ImageOutcome {
+  /** The verdict. */
+  verdict: Verdict;
+  /**
+   * srcSpec: the selected source entries, when the source was read and one is
+   * selected (see {@linkcode platformSpecs}).
+   */
+  srcSpec?: PlatformSpec[];
+  /**
+   * dstSpec: the destination entries for the selected platforms, or the single
+   * destination image with its platform, when the destination was read.
+   */
+  dstSpec?: PlatformSpec[];
+}
+
+/**
+ * Validates one image following verdict rules 1-8: HEAD both sides at once,
+ * stop at equal digests, then read only what the rules need.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const outcome = await validateImage(entry, { clients, selection });
+ * ```
+ */
+export async function validateImage(
+  entry: Pick<ImageEntry, "source" | "destination">,
+  options: ValidateImageOptions,
+): Promise<ImageOutcome> {
+  const { signal, selection } = options;
+  const src = options.clients(entry.source.registry, "source");
+  const dst = options.clients(entry.destination.registry, "destination");
+  const [srcHead, dstHead] = await Promise.allSettled([
+    src.resolveManifest(
+      entry.source.repository,
+      manifestTarget(entry.source),
+      signal,
+    ),
+    dst.resolveManifest(
+      entry.destination.repository,
+      manifestTarget(entry.destination),
+      signal,
+    ),
+  ]);
+  if (
+    srcHead.status === "fulfilled" && dstHead.status === "fulfilled" &&
+    srcHead.value.digest === dstHead.value.digest
+  ) {
+    return { verdict: { status: "passed", reason: "identical", warnings: [] } };
+  }
+  if (srcHead.status === "rejected") {
+    return { verdict: sideFailure("source", srcHead.reason) };
+  }
+  // Stopped (--timeout) while the destination was answering: that request
+  // is the one to name, not the source read that can no longer start.
+  if (dstHead.status === "rejected" && signal?.aborted) {
+    return { verdict: sideFailure("destination", dstHead.reason) };
+  }
+
+  let source: ResolvedImage;
+  try {
+    source = await readImage(src, entry.source, srcHead.value, true, signal);
+  } catch (error) {
+    return { verdict: sideFailure("source", error) };
+  }
+  const srcSpec = selectedSourcePlatforms(source, selection);
+  if (srcSpec.length === 0) {
+    return { verdict: { status: "skipped", reason: SKIP_REASON } };
+  }
+  if (dstHead.status === "rejected") {
+    return { verdict: sideFailure("destination", dstHead.reason), srcSpec };
+  }
+
+  let destination: ResolvedImage;
+  try {
+    destination = await readImage(
+      dst,
+      entry.destination,
+      dstHead.value,
+      false,
+      signal,
+    );
+    if (needsDestinationConfig(source.manifest, destination.manifest)) {
+      destination.platform = await readPlatform(
+        dst,
+        entry.destination,
+        destination,
+        signal,
+      );
+    }
+  } catch (error) {
+    return { verdict: sideFailure("destination", error), srcSpec };
+  }
+  if (
+    source.manifest.kind !== "schema1" &&
+    destination.manifest.kind === "image" &&
+    !srcSpec.some((spec) => spec.digest === destination.digest)
+  ) {
+    // A single destination image that cannot pass: its platform (best
+    // effort) says what the mirror holds instead, in dstSpec and for a
+    // converted copy. A schema1 source needed it above (rule 7).
+    destination.platform = await readPlatform(
+      dst,
+      entry.destination,
+      destination,
+      signal,
+    ).catch(() => undefined);
+  }
+  const verdict = compareImages(source, destination, selection);
+  return { verdict, ...platformSpecs(source, destination, selection) };
+}
+
+async function readImage(
+  client: ManifestSource,
+  ref: ImageReference,
+  head: { digest: string; mediaType: string; body?: Uint8Array },
+  withPlatform: boolean,
+  signal: AbortSignal | undefined,
+): Promise<ResolvedImage> {
+  const fetched = head.body === undefined
+    ? await fetchAnnounced(client, ref, head.digest, signal)
+    : { digest: head.digest, mediaType: head.mediaType, body: head.body };
+  let manifest;
+  try {
+    manifest = parseManifest(fetched.body, fetched.mediaType);
+  } catch (error) {
+    throw new RegistryError(
+      "invalid-manifest",
+      `manifest is invalid: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const image: ResolvedImage = { digest: fetched.digest, manifest };
+  if (withPlatform && manifest.kind === "image") {
+    image.platform = await readPlatform(client, ref, image, signal);
+  }
+  return image;
+}
+
+/**
+ * GETs the manifest by the digest its HEAD announced. A registry that
+ * announced a digest it cannot serve is caught here: the body served for the
+ * tag is hashed and the disagreement reported, never a "missing" image.
+ */
+async function fetchAnnounced(
+  client: ManifestSource,
+  ref: ImageReference,
+  announced: string,
+  signal: AbortSignal | undefined,
+) {
+  try {
+    return await client.getManifest(ref.repository, announced, signal);
+  } catch (error) {
+    if (!(error instanceof RegistryError) || error.kind !== "missing") {
+      throw error;
+    }
+    const target = manifestTarget(ref);
+    const served = await client.getManifest(ref.repository, target, signal);
+    if (served.digest === announced) return served;
+    throw new RegistryError(
+      "digest-mismatch",
+      `registry announced ${announced} for "${target}" but serves ${served.digest}`,
+      { cause: error },
+    );
+  }
+}
+
+async function readPlatform(
+  client: ManifestSource,
+  ref: ImageReference,
+  image: ResolvedImage,
+  signal: AbortSignal | undefined,
+) {
+  if (image.manifest.kind !== "image") return undefined;
+  const body = await client.getBlob(
+    ref.repository,
+    image.manifest.config.digest,
+    {
+      maxBytes: MAX_MANIFEST_BYTES,
+      signal,
+    },
+  );
+  try {
+    return parseImageConfig(body);
+  } catch (error) {
+    throw new RegistryError(
+      "invalid-manifest",
+      `image config is invalid: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Turns an error on one side into a FAIL verdict that names the real cause;
+ * only a 404 is reported as "does not exist". Advice to skip TLS
+ * verification names the flag of that side.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sideFailure } from "./validate_image.ts";
+ * import { RegistryError } from "../errors.ts";
+ * const verdict = sideFailure("source", new RegistryError("tls",
+ *   'TLS connection to "reg.io" failed: x; use --tls-verify=false to skip verification'));
+ * assert(verdict.status === "failed" && verdict.kind === "tls");
+ * assert(verdict.status === "failed" && verdict.reason ===
+ *   'source: TLS connection to "reg.io" failed: x; use --src-tls-verify=false or --tls-verify=false to skip verification');
+ * ```
+ */
+export function sideFailure(side: Side, error: unknown): Verdict {
+  const kind = kindOf(error);
+  if (kind === "internal") return internalFailure(error, `${side}: `);
+  if (kind === "missing") {
+    return {
+      status: "failed",
+      kind,
+      reason: `${side} manifest does not exist`,
+    };
+  }
+  return {
+    status: "failed",
+    kind,
+    reason: `${side}: ${withSideTlsHint(messageOf(error), side)}`,
+  };
+}
+
+/**
+ * The FAIL verdict for a programming error (a `TypeError` and the like thrown
+ * inside the engine): kind `internal`, never blamed on a registry, with the
+ * stack for `--debug`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { internalFailure } from "./validate_image.ts";
+ * const verdict = internalFailure(new TypeError("x is undefined"));
+ * assert.equal(verdict.status === "failed" && verdict.reason, "internal error: TypeError: x is undefined");
+ * assert.equal(verdict.status === "failed" && verdict.kind, "internal");
+ * ```
+ */
+export function internalFailure(error: unknown, prefix = ""): Verdict {
+  const text = error instanceof Error
+    ? `${error.name}: ${error.message}`
+    : String(error);
+  const verdict: Verdict = {
+    status: "failed",
+    kind: "internal",
+    reason: `${prefix}internal error: ${text}`,
+  };
+  if (error instanceof Error && error.stack) verdict.stack = error.stack;
+  return verdict;
+}
+
+function kindOf(error: unknown): FailureKind {
+  if (error instanceof RegistryError) return error.kind;
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return "timeout";
+  }
+  if (error instanceof DOMException && error.name === "AbortError") {
+    return "interrupted";
+  }
+  // Registry and transport failures arrive as RegistryError: anything else
+  // is a programming error, never blamed on the registry.
+  return "internal";
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
