@@ -51,22 +51,31 @@
  * @module
  */
 
-export * from "./lib/errors.ts";
+// The public surface, on purpose: the pure types, the list, the verdict
+// rules and engine (lib/compare.ts), the registry client (lib/registry.ts)
+// and the report. CLI-only helpers (lib/cli/, lib/run/) are not exported.
+export {
+  errorFromResponse,
+  FAILURE_KINDS,
+  type FailureKind,
+  kindForStatus,
+  redactUrl,
+  RegistryError,
+  type RegistryErrorOptions,
+} from "./lib/errors.ts";
 export * from "./lib/types/digest.ts";
 export * from "./lib/types/reference.ts";
 export * from "./lib/types/platform.ts";
 export * from "./lib/types/manifest.ts";
-export * from "./lib/list/image_list.ts";
-export * from "./lib/verdict/compare.ts";
-export * from "./lib/verdict/platform_specs.ts";
 export * from "./lib/types/duration.ts";
-export * from "./lib/verdict/validate_image.ts";
-export * from "./lib/verdict/validate.ts";
+export {
+  type ImageEntry,
+  type InvalidLine,
+  type ListItem,
+  type ListOptions,
+  parseListLine,
+  readImageList,
+} from "./lib/list/image_list.ts";
+export * from "./lib/compare.ts";
+export * from "./lib/registry.ts";
 export * from "./lib/report/report.ts";
-export * from "./lib/registry/clients.ts";
-export * from "./lib/transport/fetch.ts";
-export * from "./lib/auth/credentials.ts";
-export * from "./lib/auth/token_cache.ts";
-export * from "./lib/registry/client.ts";
-export * from "./lib/transport/certs.ts";
-export * from "./lib/auth/login.ts";

@@ -204,3 +204,16 @@ function parseErrorBody(body: string): { code?: string; detail?: string } {
     detail: oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine,
   };
 }
+
+/**
+ * A usage error: a flag, an argument or a file named on the command line is
+ * wrong. The CLI prints its message on one line and exits 2.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UsageError } from "./errors.ts";
+ * assert(new UsageError("Invalid --jobs \"x\"") instanceof Error);
+ * ```
+ */
+export class UsageError extends Error {}

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { type CredentialSources, findCredential } from "../lib/auth/credentials.ts";
+import {
+  type CredentialSources,
+  findCredential,
+} from "../lib/auth/credentials.ts";
 
 const b64 = (text: string) => btoa(text);
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import process from "node:process";
-import { startDeadline } from "../lib/transport/_deadlines.ts";
+import { startDeadline } from "../lib/transport/deadlines.ts";
 
 function after(ms: number): Promise<void> {
   return new Promise((resolve) => startDeadline(ms, resolve));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
 import type { Fetch } from "../lib/transport/fetch.ts";
-import { login, loginAuthFile, logout } from "../lib/auth/login.ts";
+import { login, loginAuthFile, logout } from "../lib/registry/login.ts";
 
 const GOOD = btoa("alice:pw-good");
 

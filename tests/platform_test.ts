@@ -13,7 +13,7 @@ import {
   ARCHITECTURES,
   OPERATING_SYSTEMS,
   osProblem,
-} from "../lib/types/_platform_names.ts";
+} from "../lib/types/platform_names.ts";
 
 const WIN = "10.0.17763.1";
 

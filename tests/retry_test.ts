@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { RegistryError } from "../lib/errors.ts";
 import type { Fetch } from "../lib/transport/fetch.ts";
 import { retryDelay, withRetry } from "../lib/transport/retry.ts";
-import { StalledHosts } from "../lib/transport/_stalled_hosts.ts";
+import { StalledHosts } from "../lib/transport/stalled_hosts.ts";
 
 const noJitter = { random: () => 1 };
 

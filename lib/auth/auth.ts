@@ -9,7 +9,7 @@ import { parseChallenges } from "./challenge.ts";
 import type { Credential } from "./credentials.ts";
 import type { Fetch } from "../transport/fetch.ts";
 import { TokenCache, type TokenKey } from "./token_cache.ts";
-import { basicAuthorization, requestToken } from "./_token_request.ts";
+import { basicAuthorization, requestToken } from "./token_request.ts";
 import { authServiceTimeout } from "./_auth_service.ts";
 import {
   abortable,
@@ -19,7 +19,7 @@ import {
   identify,
   pullScope,
   repositoryOf,
-} from "./_auth_support.ts";
+} from "./support.ts";
 
 /** Options of {@linkcode withAuth}. */
 export interface AuthOptions {

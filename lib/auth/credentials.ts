@@ -12,16 +12,14 @@ import {
 import {
   type AuthFile,
   canonicalHost,
+  type Credential,
   decodeEntry,
   matchingEntry,
   parseAuthFile,
   usableEntry,
-} from "./_auth_file.ts";
+} from "./auth_file.ts";
 
-/** A username and password, or an identity (refresh) token. */
-export type Credential = { username: string; password: string } | {
-  identityToken: string;
-};
+export type { Credential };
 
 /** Where {@linkcode findCredential} looks; every field defaults to the real thing. */
 export interface CredentialSources {

@@ -7,7 +7,7 @@
 import { parseTlsVerify } from "./support.ts";
 import { Command } from "@commander-js/extra-typings";
 import type { Fetch } from "../transport/fetch.ts";
-import { login, logout } from "../auth/login.ts";
+import { login, logout } from "../registry/login.ts";
 
 /** What the login commands read and write. */
 export interface LoginCliIo {

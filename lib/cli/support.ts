@@ -1,10 +1,12 @@
 // Checks that turn flag values into options, for cli.ts and its commands.
 
 import { normalizeRegistry, replaceProject } from "../types/reference.ts";
-import { architectureProblem, osProblem } from "../types/_platform_names.ts";
+import { architectureProblem, osProblem } from "../types/platform_names.ts";
 
 /** A usage error: the CLI prints its message on one line and exits 2. */
-export class UsageError extends Error {}
+import { UsageError } from "../errors.ts";
+
+export { UsageError };
 
 /** Returns why a registry name is not valid, or undefined when it is. */
 export function checkRegistryName(value: string): string | undefined {

@@ -13,7 +13,7 @@ import {
   parseReference,
   replaceProject,
 } from "../types/reference.ts";
-import { isRegistrySegment } from "../types/_reference_grammar.ts";
+import { isRegistrySegment } from "../types/reference_grammar.ts";
 
 /**
  * Replaces the registry (when given), then puts `onePrefix` in front of a

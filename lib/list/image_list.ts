@@ -5,7 +5,11 @@
  */
 
 import { isDigest } from "../types/digest.ts";
-import { type ImageReference, isTag, parseReference } from "../types/reference.ts";
+import {
+  type ImageReference,
+  isTag,
+  parseReference,
+} from "../types/reference.ts";
 import { mirrorName, placeReference } from "./_list_names.ts";
 import { readListLines } from "./_list_lines.ts";
 

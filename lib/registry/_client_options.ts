@@ -6,7 +6,7 @@
 import type { Credential } from "../auth/credentials.ts";
 import type { Fetch } from "../transport/fetch.ts";
 import type { TokenCache } from "../auth/token_cache.ts";
-import type { RateLimitOptions } from "../transport/_rate_limit.ts";
+import type { RateLimitOptions } from "../transport/rate_limit.ts";
 
 /** Options of `RegistryClient`. */
 export interface RegistryClientOptions {

@@ -7,7 +7,7 @@
 import { isDigest, sha256Digest, verifyDigest } from "../types/digest.ts";
 import { errorFromResponse, redactUrl, RegistryError } from "../errors.ts";
 import { MAX_MANIFEST_BYTES } from "../types/manifest.ts";
-import { BodyTooLargeError, readCapped } from "../transport/_http_body.ts";
+import { BodyTooLargeError, readCapped } from "../transport/http_body.ts";
 
 /** A manifest's digest, as resolved by {@linkcode resolveManifest}. */
 export interface ResolvedManifest {
@@ -202,7 +202,7 @@ export function mediaTypeOf(response: Response): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { tooLarge } from "./_manifest_reads.ts";
- * import { BodyTooLargeError } from "../transport/_http_body.ts";
+ * import { BodyTooLargeError } from "../transport/http_body.ts";
  * const error = tooLarge(new BodyTooLargeError(4), "https://r.io/x", "blob", 4) as Error;
  * assert(error.message === 'GET "https://r.io/x": blob is larger than 4 bytes');
  * ```

@@ -9,9 +9,9 @@
  */
 import { errorFromResponse, redactUrl, RegistryError } from "../errors.ts";
 import type { Fetch } from "../transport/fetch.ts";
-import { readErrorText } from "../transport/_http_body.ts";
-import { toRegistryError } from "../transport/_net_errors.ts";
-import { startDeadline } from "../transport/_deadlines.ts";
+import { readErrorText } from "../transport/http_body.ts";
+import { toRegistryError } from "../transport/net_errors.ts";
+import { startDeadline } from "../transport/deadlines.ts";
 import { abortableSleep } from "../transport/retry.ts";
 
 /** What to send. */

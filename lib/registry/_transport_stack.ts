@@ -8,13 +8,13 @@
  */
 import { withAuth } from "../auth/auth.ts";
 import type { Fetch } from "../transport/fetch.ts";
-import type { RegistryClientOptions } from "./client.ts";
+import type { RegistryClientOptions } from "./_client_options.ts";
 import { withRetry } from "../transport/retry.ts";
-import { RateLimitPacer, withRateLimit } from "../transport/_rate_limit.ts";
+import { RateLimitPacer, withRateLimit } from "../transport/rate_limit.ts";
 import { withSchemeFallback } from "../transport/scheme.ts";
-import { withRequestLog } from "../transport/_http_body.ts";
-import { StalledHosts } from "../transport/_stalled_hosts.ts";
-import { endpointHost } from "../auth/_auth_support.ts";
+import { withRequestLog } from "../transport/http_body.ts";
+import { StalledHosts } from "../transport/stalled_hosts.ts";
+import { endpointHost } from "../auth/support.ts";
 
 /**
  * Stacks the transport layers on a base fetch: request log -> rate limit pacing

@@ -6,7 +6,11 @@
  * @module
  */
 import { isDigest } from "../types/digest.ts";
-import { type ClosableFetch, createFetch, type Fetch } from "../transport/fetch.ts";
+import {
+  type ClosableFetch,
+  createFetch,
+  type Fetch,
+} from "../transport/fetch.ts";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "../types/manifest.ts";
 import { registryEndpoint } from "../types/reference.ts";
 import type {

@@ -5,13 +5,27 @@
  * @module
  */
 
-import { createRegistryFetch, type FindCertificatesOptions } from "../transport/certs.ts";
+import {
+  createRegistryFetch,
+  type FindCertificatesOptions,
+} from "../transport/certs.ts";
 import { type CredentialSources, findCredential } from "../auth/credentials.ts";
 import type { ClosableFetch, Fetch } from "../transport/fetch.ts";
 import { loginHint } from "../auth/auth.ts";
 import { RegistryClient } from "./client.ts";
 import { TokenCache } from "../auth/token_cache.ts";
-import type { ClientFactory, Side } from "../verdict/validate.ts";
+
+/** Which side of the mirror a registry is on (the engine's `Side`). */
+export type Side = "source" | "destination";
+
+/**
+ * Gives the client for a registry on one side: the engine's `ClientFactory`,
+ * met structurally so that this layer never imports the engine.
+ */
+export type RegistryClientFactory = (
+  registry: string,
+  side: Side,
+) => RegistryClient;
 
 /** Options of {@linkcode createClientFactory}. */
 export interface ClientFactoryOptions {
@@ -52,14 +66,14 @@ export interface ClientFactoryOptions {
   warn?: (line: string) => void;
 }
 
-/** A {@linkcode ClientFactory} that can release its HTTP clients. */
-export type ClosableClientFactory = ClientFactory & {
+/** A {@linkcode RegistryClientFactory} that can release its HTTP clients. */
+export type ClosableClientFactory = RegistryClientFactory & {
   /** Closes every client made so far; safe to call twice. */
   close(): void;
 };
 
 /**
- * Returns a {@linkcode ClientFactory} that creates each client once. Each
+ * Returns a {@linkcode RegistryClientFactory} that creates each client once. Each
  * client trusts the CAs and sends the client certificate found for its
  * registry (see {@linkcode createRegistryFetch}).
  *

@@ -2,7 +2,7 @@
 // clear message for each way they can be wrong, and never harming a file the
 // user did not hand over for writing (devices, FIFOs, the list itself).
 
-import { UsageError } from "../cli/support.ts";
+import { UsageError } from "../errors.ts";
 
 /** Options of {@linkcode openList}. */
 export interface OpenListOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 import { connect } from "node:tls";
-import { classifyNetError, errorText } from "./_net_errors.ts";
+import { classifyNetError, errorText } from "./net_errors.ts";
 import { RegistryError } from "../errors.ts";
 
 const CLIENT_CERT_ALERT =

@@ -10,7 +10,10 @@
 import http from "node:http";
 import https from "node:https";
 import { rootCertificates } from "node:tls";
-import type { ClosableFetch } from "./fetch.ts";
+/** Structurally the transport's `ClosableFetch` (fetch.ts imports this file). */
+type ClosableFetch = ((request: Request) => Promise<Response>) & {
+  close(): void;
+};
 
 /** Options of {@linkcode createInsecureFetch}. */
 export interface InsecureFetchOptions {

@@ -4,10 +4,10 @@
  * @module
  */
 import type { Fetch } from "./fetch.ts";
-import { startDeadline } from "./_deadlines.ts";
-import { classifyNetError } from "./_net_errors.ts";
+import { startDeadline } from "./deadlines.ts";
+import { classifyNetError } from "./net_errors.ts";
 import { requestAt } from "./_request_copy.ts";
-import type { StalledHosts } from "./_stalled_hosts.ts";
+import type { StalledHosts } from "./stalled_hosts.ts";
 
 /** What the last attempt ended with. */
 export interface RetryOutcome {

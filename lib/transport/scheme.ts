@@ -6,7 +6,7 @@
  */
 import { RegistryError } from "../errors.ts";
 import type { Fetch } from "./fetch.ts";
-import { classifyNetError, errorText, toRegistryError } from "./_net_errors.ts";
+import { classifyNetError, errorText, toRegistryError } from "./net_errors.ts";
 import { requestAt } from "./_request_copy.ts";
 
 /** Options of {@linkcode withSchemeFallback}. */

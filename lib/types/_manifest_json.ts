@@ -5,7 +5,7 @@
  */
 
 import { isDigest } from "./digest.ts";
-import type { Descriptor } from "./manifest.ts";
+import type { Descriptor } from "./descriptor.ts";
 import type { Platform } from "./platform.ts";
 
 /** A JSON object. */

@@ -13,7 +13,10 @@ import {
   readDescriptor,
   readPlatform,
 } from "./_manifest_json.ts";
+import type { Descriptor } from "./descriptor.ts";
 import type { Platform } from "./platform.ts";
+
+export type { Descriptor };
 
 /** Manifest media types this tool knows. */
 export const MEDIA_TYPES = {
@@ -36,20 +39,6 @@ export const MANIFEST_ACCEPT: string = [
 
 /** The largest manifest body accepted, in bytes (4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-
-/** A content descriptor: what a manifest says about another blob or manifest. */
-export interface Descriptor {
-  /** Media type of the content; `""` when the descriptor names none. */
-  mediaType: string;
-  /** Digest of the content. */
-  digest: string;
-  /** Size of the content in bytes. */
-  size: number;
-  /** Platform of an index entry; `undefined` when missing or malformed. */
-  platform?: Platform;
-  /** Annotations, when present. */
-  annotations?: Record<string, string>;
-}
 
 /** A parsed manifest. */
 export type Manifest =

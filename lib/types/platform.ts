@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ARCH_ALIASES } from "./_platform_names.ts";
+import { ARCH_ALIASES } from "./platform_names.ts";
 
 /** The platform of an image, as OCI and Docker write it. */
 export interface Platform {

@@ -13,7 +13,7 @@ import {
   pathProblem,
   registryProblem,
   tagProblem,
-} from "./_reference_grammar.ts";
+} from "./reference_grammar.ts";
 
 /** The registry of references that name none. */
 export const DEFAULT_REGISTRY = "docker.io";

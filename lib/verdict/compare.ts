@@ -20,19 +20,9 @@ import {
   selectedSourcePlatforms,
 } from "./platform_specs.ts";
 import { convertedCopy } from "./_converted_copy.ts";
+import type { ResolvedImage } from "./source.ts";
 
-/** A manifest with the digest it was fetched by. */
-export interface ResolvedImage {
-  /** Digest of the manifest body. */
-  digest: string;
-  /** The parsed manifest. */
-  manifest: Manifest;
-  /**
-   * Platform of a single image (from its config blob, or from a schema1
-   * manifest). Unused for indexes.
-   */
-  platform?: Platform;
-}
+export type { ResolvedImage };
 
 /** The outcome of validating one image. */
 export type Verdict =

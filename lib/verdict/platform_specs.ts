@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ResolvedImage } from "./compare.ts";
+import type { ResolvedImage } from "./source.ts";
 import type { Descriptor } from "../types/manifest.ts";
 import {
   isSelected,

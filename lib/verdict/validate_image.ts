@@ -5,6 +5,8 @@
  * @module
  */
 
+export type { ClientFactory, ManifestSource, Side };
+
 import {
   compareImages,
   needsDestinationConfig,
@@ -17,7 +19,8 @@ import {
   platformSpecs,
   selectedSourcePlatforms,
 } from "./platform_specs.ts";
-import { withSideTlsHint } from "../transport/_net_errors.ts";
+import type { ClientFactory, ManifestSource, Side } from "./source.ts";
+import { withSideTlsHint } from "../transport/net_errors.ts";
 import { type FailureKind, RegistryError } from "../errors.ts";
 import type { ImageEntry } from "../list/image_list.ts";
 import {
@@ -27,34 +30,6 @@ import {
 } from "../types/manifest.ts";
 import type { PlatformSelection } from "../types/platform.ts";
 import { type ImageReference, manifestTarget } from "../types/reference.ts";
-
-/** Which side of the mirror a registry is on. */
-export type Side = "source" | "destination";
-
-/** What the engine needs from a registry. `RegistryClient` implements it. */
-export interface ManifestSource {
-  /** Resolves a tag or digest to a digest (HEAD first; a body when it had to GET). */
-  resolveManifest(
-    repository: string,
-    reference: string,
-    signal?: AbortSignal,
-  ): Promise<{ digest: string; mediaType: string; body?: Uint8Array }>;
-  /** Fetches a manifest body, verified against the digest it was asked by. */
-  getManifest(
-    repository: string,
-    reference: string,
-    signal?: AbortSignal,
-  ): Promise<{ digest: string; mediaType: string; body: Uint8Array }>;
-  /** Fetches a blob, verified against its digest. */
-  getBlob(
-    repository: string,
-    digest: string,
-    options?: { maxBytes?: number; signal?: AbortSignal },
-  ): Promise<Uint8Array>;
-}
-
-/** Gives the client for a registry on one side; called once per pair. */
-export type ClientFactory = (registry: string, side: Side) => ManifestSource;
 
 /** Default architectures checked. */
 export const DEFAULT_ARCHITECTURES: readonly string[] = ["amd64", "arm64"];

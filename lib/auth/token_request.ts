@@ -9,9 +9,9 @@ import { errorFromResponse, redactUrl, RegistryError } from "../errors.ts";
 import type { Fetch } from "../transport/fetch.ts";
 import { MAX_MANIFEST_BYTES } from "../types/manifest.ts";
 import type { FetchedToken } from "./token_cache.ts";
-import { authLabel } from "./_auth_support.ts";
+import { authLabel } from "./support.ts";
 import { authService } from "./_auth_service.ts";
-import { readCapped } from "../transport/_http_body.ts";
+import { readCapped } from "../transport/http_body.ts";
 
 /** What to ask the token endpoint for. */
 export interface TokenRequest {
@@ -42,7 +42,7 @@ export interface TokenRequest {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { requestToken } from "./_token_request.ts";
+ * import { requestToken } from "./token_request.ts";
  * const token = await requestToken(
  *   () => Promise.resolve(Response.json({ token: "t", expires_in: 300 })),
  *   { realm: "https://auth.io/token", service: "reg.io", registry: "reg.io", hint: "" },
@@ -196,7 +196,7 @@ function unreachable(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { basicAuthorization } from "./_token_request.ts";
+ * import { basicAuthorization } from "./token_request.ts";
  * assert(basicAuthorization({ username: "a", password: "b" }) === "Basic YTpi");
  * ```
  */
@@ -215,7 +215,7 @@ export function basicAuthorization(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { isLoopback } from "./_token_request.ts";
+ * import { isLoopback } from "./token_request.ts";
  * assert(isLoopback("127.0.0.1") && !isLoopback("reg.io"));
  * ```
  */

@@ -162,7 +162,7 @@ function slashProblem(value: string, what: string): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { architectureProblem } from "./_platform_names.ts";
+ * import { architectureProblem } from "./platform_names.ts";
  * assert.equal(architectureProblem("aarch64"), undefined);
  * assert.equal(
  *   architectureProblem("linux/amd64"),
@@ -194,7 +194,7 @@ export function architectureProblem(value: string): string | undefined {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { osProblem } from "./_platform_names.ts";
+ * import { osProblem } from "./platform_names.ts";
  * assert.equal(osProblem("windows"), undefined);
  * assert.equal(osProblem("linus"), "unknown operating system: did you mean linux?");
  * ```

@@ -46,7 +46,7 @@ interface HostState {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { StalledHosts } from "./_stalled_hosts.ts";
+ * import { StalledHosts } from "./stalled_hosts.ts";
  * const hosts = new StalledHosts({ threshold: 2 });
  * hosts.timedOut("reg.io", 300);
  * assert(hosts.check("reg.io") === undefined);

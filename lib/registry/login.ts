@@ -4,11 +4,14 @@
  *
  * @module
  */
-import { canonicalHost, parseAuthFile } from "./_auth_file.ts";
-import { createRegistryFetch, type FindCertificatesOptions } from "../transport/certs.ts";
+import { canonicalHost, parseAuthFile } from "../auth/auth_file.ts";
+import {
+  createRegistryFetch,
+  type FindCertificatesOptions,
+} from "../transport/certs.ts";
 import type { ClosableFetch, Fetch } from "../transport/fetch.ts";
-import { RegistryClient } from "../registry/client.ts";
-import { basicAuthorization } from "./_token_request.ts";
+import { RegistryClient } from "./client.ts";
+import { basicAuthorization } from "../auth/token_request.ts";
 
 /** Where the auth file is; every field defaults to the real thing. */
 export interface AuthFileOptions {

@@ -109,7 +109,7 @@ const queues = new Map<number, DeadlineQueue>();
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { startDeadline } from "./_deadlines.ts";
+ * import { startDeadline } from "./deadlines.ts";
  * let ran = false;
  * const cancel = startDeadline(60_000, () => ran = true);
  * cancel();

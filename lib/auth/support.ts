@@ -6,7 +6,7 @@
  */
 import type { Credential } from "./credentials.ts";
 import { errorFromResponse, redactUrl, RegistryError } from "../errors.ts";
-import { readErrorText } from "../transport/_http_body.ts";
+import { readErrorText } from "../transport/http_body.ts";
 
 /** Options of {@linkcode finalError}. */
 export interface FinalErrorOptions {
@@ -30,7 +30,7 @@ export interface FinalErrorOptions {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { finalError } from "./_auth_support.ts";
+ * import { finalError } from "./support.ts";
  * const request = new Request("https://reg.io/v2/a/manifests/1");
  * const error = await finalError(request, new Response(null, { status: 401 }), undefined, "reg.io", { hint: "log in" });
  * assert(error.kind === "unauthorized" && error.message.endsWith("; log in"));
@@ -77,7 +77,7 @@ export async function finalError(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkRealm } from "./_auth_support.ts";
+ * import { checkRealm } from "./support.ts";
  * assert(checkRealm("https://auth.io/token", "https://reg.io/v2/", "reg.io") === "https://auth.io/token");
  * ```
  */
@@ -119,7 +119,7 @@ export function checkRealm(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { identify } from "./_auth_support.ts";
+ * import { identify } from "./support.ts";
  * assert((await identify(undefined)).id === "anonymous");
  * ```
  */
@@ -145,7 +145,7 @@ export async function identify(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { repositoryOf } from "./_auth_support.ts";
+ * import { repositoryOf } from "./support.ts";
  * assert(repositoryOf("/v2/library/nginx/manifests/1") === "library/nginx");
  * ```
  */
@@ -162,7 +162,7 @@ export function repositoryOf(pathname: string): string | undefined {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { pullScope } from "./_auth_support.ts";
+ * import { pullScope } from "./support.ts";
  * assert(pullScope("a/b") === "repository:a/b:pull");
  * ```
  */
@@ -177,7 +177,7 @@ export function pullScope(repository: string): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { abortable } from "./_auth_support.ts";
+ * import { abortable } from "./support.ts";
  * assert((await abortable(Promise.resolve(1), new AbortController().signal)) === 1);
  * ```
  */
@@ -205,7 +205,7 @@ export async function abortable<T>(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { endpointHost } from "./_auth_support.ts";
+ * import { endpointHost } from "./support.ts";
  * assert(endpointHost("docker.io") === "registry-1.docker.io");
  * assert(endpointHost("Reg.io:443") === "reg.io");
  * ```
@@ -229,7 +229,7 @@ export function endpointHost(registry: string): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { authLabel } from "./_auth_support.ts";
+ * import { authLabel } from "./support.ts";
  * assert(
  *   authLabel('HEAD "u": response status code 401') ===
  *     'HEAD "u": response status code 401 (unauthorized)',

@@ -44,7 +44,7 @@ export interface RateLimitOptions {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseRateLimit } from "./_rate_limit.ts";
+ * import { parseRateLimit } from "./rate_limit.ts";
  * const parsed = parseRateLimit("76;w=21600");
  * assert(parsed?.count === 76 && parsed.windowSeconds === 21600);
  * assert(parseRateLimit("lots") === undefined);
@@ -67,7 +67,7 @@ export function parseRateLimit(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { RateLimitPacer } from "./_rate_limit.ts";
+ * import { RateLimitPacer } from "./rate_limit.ts";
  * const lines: string[] = [];
  * const pacer = new RateLimitPacer("docker.io", { warn: (l) => lines.push(l) });
  * pacer.observe(new Headers({ "ratelimit-remaining": "3;w=21600" }));
@@ -133,7 +133,7 @@ export class RateLimitPacer {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { RateLimitPacer, withRateLimit } from "./_rate_limit.ts";
+ * import { RateLimitPacer, withRateLimit } from "./rate_limit.ts";
  * const pacer = new RateLimitPacer("reg.io");
  * const fetch = withRateLimit(() => Promise.resolve(new Response("ok")), pacer);
  * assert((await fetch(new Request("https://reg.io/v2/"))).status === 200);

@@ -7,8 +7,8 @@
 import { redactUrl } from "../errors.ts";
 import type { Fetch } from "./fetch.ts";
 import { MAX_MANIFEST_BYTES } from "../types/manifest.ts";
-import { classifyNetError } from "./_net_errors.ts";
-import { startDeadline } from "./_deadlines.ts";
+import { classifyNetError } from "./net_errors.ts";
+import { startDeadline } from "./deadlines.ts";
 
 /** The body was larger than the cap. */
 export class BodyTooLargeError extends RangeError {
@@ -36,7 +36,7 @@ export interface ReadCappedOptions {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { readCapped } from "./_http_body.ts";
+ * import { readCapped } from "./http_body.ts";
  * const bytes = await readCapped(new Response("abc"), 10);
  * assert(bytes.length === 3);
  * const stalled = new Response(new ReadableStream({ pull: () => new Promise(() => {}) }));
@@ -103,7 +103,7 @@ export async function readCapped(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { readErrorText } from "./_http_body.ts";
+ * import { readErrorText } from "./http_body.ts";
  * assert.equal(await readErrorText(new Response("oops", { status: 500 }), 1000), "oops");
  * ```
  */
@@ -130,7 +130,7 @@ export async function readErrorText(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { withRequestLog } from "./_http_body.ts";
+ * import { withRequestLog } from "./http_body.ts";
  * const lines: string[] = [];
  * const fetch = withRequestLog(() => Promise.resolve(new Response("x")), (l) => lines.push(l), () => 0);
  * await (await fetch(new Request("https://r.io/v2/"))).text();

@@ -1,9 +1,8 @@
 /**
- * Reading podman's and docker's auth files. Private helper of credentials.ts.
+ * Reading podman's and docker's auth files, for credentials.ts and login.ts.
  *
  * @module
  */
-import type { Credential } from "./credentials.ts";
 
 const DOCKER_HUB = ["docker.io", "index.docker.io", "registry-1.docker.io"];
 /** The parts of an auth file this tool reads. */
@@ -28,7 +27,7 @@ export interface AuthFile {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { usableEntry } from "./_auth_file.ts";
+ * import { usableEntry } from "./auth_file.ts";
  * assert(!usableEntry({}) && usableEntry({ auth: "YTpi" }));
  * ```
  */
@@ -38,6 +37,11 @@ export function usableEntry(value: unknown): boolean {
   return Boolean(entry.auth || entry.identitytoken || entry.username);
 }
 
+/** A username and password, or an identity (refresh) token. */
+export type Credential = { username: string; password: string } | {
+  identityToken: string;
+};
+
 /**
  * Turns an `auths` entry into a credential; undefined when `auth` is not base64
  * `user:password`.
@@ -45,7 +49,7 @@ export function usableEntry(value: unknown): boolean {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { decodeEntry } from "./_auth_file.ts";
+ * import { decodeEntry } from "./auth_file.ts";
  * const found = decodeEntry({ auth: "YTpi" });
  * assert(found !== undefined && "username" in found && found.password === "b");
  * ```
@@ -90,7 +94,7 @@ export function decodeEntry(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { matchingEntry } from "./_auth_file.ts";
+ * import { matchingEntry } from "./auth_file.ts";
  * assert(matchingEntry({ "https://index.docker.io/v1/": 1 }, "docker.io") === 1);
  * ```
  */
@@ -120,7 +124,7 @@ export function matchingEntry<T>(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { canonicalHost } from "./_auth_file.ts";
+ * import { canonicalHost } from "./auth_file.ts";
  * assert(canonicalHost("https://Index.Docker.io/v1/") === "docker.io");
  * ```
  */
@@ -136,7 +140,7 @@ export function canonicalHost(registry: string): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseAuthFile } from "./_auth_file.ts";
+ * import { parseAuthFile } from "./auth_file.ts";
  * assert(parseAuthFile('{"credsStore":"pass"}').credsStore === "pass");
  * ```
  */

@@ -25,7 +25,7 @@ const TLS_CODES =
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { classifyNetError } from "./_net_errors.ts";
+ * import { classifyNetError } from "./net_errors.ts";
  * const err = new TypeError("fetch failed", {
  *   cause: new Error("client error (Connect): tcp connect error: Connection refused"),
  * });
@@ -70,7 +70,7 @@ export function classifyNetError(error: unknown): NetFailure {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { errorText } from "./_net_errors.ts";
+ * import { errorText } from "./net_errors.ts";
  * const err = new TypeError("fetch failed", { cause: new Error("boom") });
  * assert(errorText(err) === "fetch failed: boom");
  * ```
@@ -109,7 +109,7 @@ function errorCode(error: unknown): string | undefined {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { tlsSkipHint } from "./_net_errors.ts";
+ * import { tlsSkipHint } from "./net_errors.ts";
  * assert(tlsSkipHint() === "; use --tls-verify=false to skip verification");
  * assert(
  *   tlsSkipHint("source") ===
@@ -131,7 +131,7 @@ export function tlsSkipHint(side?: "source" | "destination"): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { tlsSkipHint, withSideTlsHint } from "./_net_errors.ts";
+ * import { tlsSkipHint, withSideTlsHint } from "./net_errors.ts";
  * assert(
  *   withSideTlsHint(`TLS connection to "reg.io" failed: x${tlsSkipHint()}`, "destination") ===
  *     'TLS connection to "reg.io" failed: x; use --dest-tls-verify=false or --tls-verify=false to skip verification',
@@ -161,7 +161,7 @@ export interface ToRegistryErrorOptions {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { toRegistryError } from "./_net_errors.ts";
+ * import { toRegistryError } from "./net_errors.ts";
  * import { RegistryError } from "../errors.ts";
  * const err = toRegistryError(
  *   new Error("invalid peer certificate: UnknownIssuer"),
