@@ -41,6 +41,12 @@ export const FAILURE_KINDS: readonly FailureKind[] = [
   "interrupted",
 ];
 
+/**
+ * Advice that goes with a failure, as data: the report renders it for the
+ * side that failed (`tls-verify`: the flag that skips TLS verification).
+ */
+export type FailureHint = "tls-verify";
+
 /** Options of {@linkcode RegistryError}. */
 export interface RegistryErrorOptions {
   /** HTTP status of the answer, when there was one. */
@@ -51,6 +57,8 @@ export interface RegistryErrorOptions {
   url?: string;
   /** The underlying error. */
   cause?: unknown;
+  /** Advice the report adds to the message (see {@linkcode FailureHint}). */
+  hint?: FailureHint;
 }
 
 /**
@@ -73,6 +81,8 @@ export class RegistryError extends Error {
   readonly method?: string;
   /** Redacted URL of the request. */
   readonly url?: string;
+  /** Advice the report adds to the message, for the side that failed. */
+  readonly hint?: FailureHint;
 
   constructor(
     kind: FailureKind,
@@ -85,6 +95,7 @@ export class RegistryError extends Error {
     this.status = options.status;
     this.method = options.method;
     this.url = options.url === undefined ? undefined : redactUrl(options.url);
+    if (options.hint !== undefined) this.hint = options.hint;
   }
 }
 

@@ -8,6 +8,8 @@ import { parseTlsVerify } from "./support.ts";
 import { Command } from "@commander-js/extra-typings";
 import type { Fetch } from "../transport/fetch.ts";
 import { login, logout } from "../registry/login.ts";
+import { RegistryError } from "../errors.ts";
+import { hintText } from "../report/report.ts";
 
 /** What the login commands read and write. */
 export interface LoginCliIo {
@@ -46,7 +48,10 @@ export function loginCommands(
 ) {
   const fail = (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`Error: ${message}\n`);
+    const hint = error instanceof RegistryError && error.hint
+      ? hintText(error.hint)
+      : "";
+    io.stderr(`Error: ${message}${hint}\n`);
     done(
       error instanceof RangeError || error instanceof TypeError ? 2 : 1,
     );

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { FailureHint } from "../errors.ts";
 import type { PlatformSpec } from "../verdict/platform_specs.ts";
 import {
   formatReference,
@@ -128,7 +129,9 @@ export function resultLines(
     const label = verdict.kind === "rate-limited" ? " (rate limited)" : "";
     lines.push({
       level: "ERRO",
-      message: `${id} FAILED [${src}] => [${dst}]${label}: ${verdict.reason}`,
+      message: `${id} FAILED [${src}] => [${dst}]${label}: ${verdict.reason}${
+        verdict.hint ? hintText(verdict.hint.kind, verdict.hint.side) : ""
+      }`,
     });
   }
   return lines;
@@ -283,3 +286,32 @@ const COLORS: Record<Level, number> = {
   WARN: 33,
   ERRO: 31,
 };
+
+/**
+ * Renders a failure's advice: for `tls-verify`, the flag that skips TLS
+ * verification, for one side of the mirror or (without `side`) for the run.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hintText } from "./report.ts";
+ * assert.equal(hintText("tls-verify"), "; use --tls-verify=false to skip verification");
+ * assert.equal(
+ *   hintText("tls-verify", "source"),
+ *   "; use --src-tls-verify=false or --tls-verify=false to skip verification",
+ * );
+ * ```
+ */
+export function hintText(
+  hint: FailureHint,
+  side?: "source" | "destination",
+): string {
+  switch (hint) {
+    case "tls-verify": {
+      const flag = side === undefined
+        ? ""
+        : `--${side === "source" ? "src" : "dest"}-tls-verify=false or `;
+      return `; use ${flag}--tls-verify=false to skip verification`;
+    }
+  }
+}

@@ -102,49 +102,6 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * The advice a TLS failure ends with: the flag that skips verification, for
- * one side of the mirror or (without `side`) for the whole run.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { tlsSkipHint } from "./net_errors.ts";
- * assert(tlsSkipHint() === "; use --tls-verify=false to skip verification");
- * assert(
- *   tlsSkipHint("source") ===
- *     "; use --src-tls-verify=false or --tls-verify=false to skip verification",
- * );
- * ```
- */
-export function tlsSkipHint(side?: "source" | "destination"): string {
-  const flag = side === undefined
-    ? ""
-    : `--${side === "source" ? "src" : "dest"}-tls-verify=false or `;
-  return `; use ${flag}--tls-verify=false to skip verification`;
-}
-
-/**
- * Replaces the run-wide {@linkcode tlsSkipHint} in a message by the one of
- * `side`, so the advice names the flag of the side that failed.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { tlsSkipHint, withSideTlsHint } from "./net_errors.ts";
- * assert(
- *   withSideTlsHint(`TLS connection to "reg.io" failed: x${tlsSkipHint()}`, "destination") ===
- *     'TLS connection to "reg.io" failed: x; use --dest-tls-verify=false or --tls-verify=false to skip verification',
- * );
- * ```
- */
-export function withSideTlsHint(
-  message: string,
-  side: "source" | "destination",
-): string {
-  return message.replaceAll(tlsSkipHint(), tlsSkipHint(side));
-}
-
 /** Options of {@linkcode toRegistryError}. */
 export interface ToRegistryErrorOptions {
   /**
@@ -186,11 +143,10 @@ export function toRegistryError(
     .replace(/client error \(\w+\): /, "");
   switch (failure) {
     case "tls": {
-      const hint = options.insecure ? "" : tlsSkipHint();
       return new RegistryError(
         "tls",
-        `TLS connection to "${url.host}" failed: ${describeTls(detail)}${hint}`,
-        where,
+        `TLS connection to "${url.host}" failed: ${describeTls(detail)}`,
+        options.insecure ? where : { ...where, hint: "tls-verify" },
       );
     }
     case "refused":

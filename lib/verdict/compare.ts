@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FailureKind } from "../errors.ts";
+import type { FailureHint, FailureKind } from "../errors.ts";
 import type { Manifest } from "../types/manifest.ts";
 import {
   formatPlatform,
@@ -20,7 +20,7 @@ import {
   selectedSourcePlatforms,
 } from "./platform_specs.ts";
 import { convertedCopy } from "./_converted_copy.ts";
-import type { ResolvedImage } from "./source.ts";
+import type { ResolvedImage, Side } from "./source.ts";
 
 export type { ResolvedImage };
 
@@ -46,6 +46,8 @@ export type Verdict =
     reason: string;
     /** The stack of a programming error (kind `internal`), for `--debug`. */
     stack?: string;
+    /** Advice the report renders for the side that failed. */
+    hint?: { kind: FailureHint; side: Side };
   };
 
 /** The reason of a skip when no source platform is selected. */

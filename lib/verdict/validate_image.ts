@@ -20,7 +20,6 @@ import {
   selectedSourcePlatforms,
 } from "./platform_specs.ts";
 import type { ClientFactory, ManifestSource, Side } from "./source.ts";
-import { withSideTlsHint } from "../transport/net_errors.ts";
 import { type FailureKind, RegistryError } from "../errors.ts";
 import type { ImageEntry } from "../list/image_list.ts";
 import {
@@ -254,10 +253,13 @@ async function readPlatform(
  * import { sideFailure } from "./validate_image.ts";
  * import { RegistryError } from "../errors.ts";
  * const verdict = sideFailure("source", new RegistryError("tls",
- *   'TLS connection to "reg.io" failed: x; use --tls-verify=false to skip verification'));
- * assert(verdict.status === "failed" && verdict.kind === "tls");
- * assert(verdict.status === "failed" && verdict.reason ===
- *   'source: TLS connection to "reg.io" failed: x; use --src-tls-verify=false or --tls-verify=false to skip verification');
+ *   'TLS connection to "reg.io" failed: x', { hint: "tls-verify" }));
+ * assert.deepEqual(verdict, {
+ *   status: "failed",
+ *   kind: "tls",
+ *   reason: 'source: TLS connection to "reg.io" failed: x',
+ *   hint: { kind: "tls-verify", side: "source" },
+ * });
  * ```
  */
 export function sideFailure(side: Side, error: unknown): Verdict {
@@ -270,10 +272,12 @@ export function sideFailure(side: Side, error: unknown): Verdict {
       reason: `${side} manifest does not exist`,
     };
   }
+  const hint = error instanceof RegistryError ? error.hint : undefined;
   return {
     status: "failed",
     kind,
-    reason: `${side}: ${withSideTlsHint(messageOf(error), side)}`,
+    reason: `${side}: ${messageOf(error)}`,
+    ...(hint ? { hint: { kind: hint, side } } : {}),
   };
 }
 
