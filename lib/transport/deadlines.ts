@@ -1,7 +1,13 @@
 /**
  * Timeouts for many short-lived requests at the price of few timers: all
  * deadlines of one duration share one timer, since they expire in the order
- * they were set. Private helper of the transport layers.
+ * they were set. Used by the transport and registry layers.
+ *
+ * `AbortSignal.timeout()` cannot be cancelled: every request would leave a
+ * timer armed for its whole limit. At the scale we run (100,000 lines, each a
+ * few requests with a 15 s limit) that is measurable: 200,000 deadlines take
+ * 128 MB RSS with `AbortSignal.timeout()` against 52 MB here
+ * (`deno run -A scripts/bench_deadlines.ts`).
  *
  * @module
  */
