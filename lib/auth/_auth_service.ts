@@ -1,6 +1,6 @@
 /**
  * Naming a token endpoint by its role ("the auth service of REGISTRY at
- * HOST") in messages. Private helper of auth.ts and _token_request.ts.
+ * HOST") in messages. Private helper of auth.ts and token_request.ts.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Helpers of the auth layer: realm checks, final errors, credential
- * fingerprints. Private helper of auth.ts.
+ * fingerprints. Shared by the auth layer and the registry client.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Asks a token endpoint (the `realm` of a Bearer challenge) for a token, the way
- * docker does. Private helper of auth.ts.
+ * docker does. Used by auth.ts and by login (registry/login.ts).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The `hangar login` and `hangar logout` commands, and the TLS flag parser
- * the CLI shares. Private helper of cli.ts.
+ * the CLI shares. For cli.ts.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The options of a registry client (registry_client.ts re-exports them).
+ * The options of a registry client (client.ts re-exports them).
  *
  * @module
  */
@@ -35,7 +35,7 @@ export interface RegistryClientOptions {
     now?: () => number;
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   };
-  /** Pacing once `RateLimit-Remaining` runs low (see _rate_limit.ts). @default {{ threshold: 10, intervalMs: 1000 }} */
+  /** Pacing once `RateLimit-Remaining` runs low (see transport/rate_limit.ts). @default {{ threshold: 10, intervalMs: 1000 }} */
   rateLimit?: Omit<RateLimitOptions, "warn">;
   /** Receives warnings (the rate limit running low), once each. @default {undefined} */
   warn?: (line: string) => void;

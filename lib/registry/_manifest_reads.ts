@@ -1,6 +1,6 @@
 /**
  * Reading manifest and blob answers: digests checked, sizes capped, HTML pages
- * refused. Private helper of registry_client.ts.
+ * refused. Private helper of client.ts.
  *
  * @module
  */

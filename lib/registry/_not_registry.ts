@@ -3,7 +3,7 @@
  * proxy's HTML page) from a registry that lacks one image: asked after a
  * manifest answered 404 or with an HTML page, `GET /v2/` of a registry never
  * answers 404 and never with HTML that lacks `Docker-Distribution-API-Version`.
- * Private helper of registry_client.ts.
+ * Private helper of client.ts.
  *
  * @module
  */

@@ -3,7 +3,7 @@
  * dropped when the host changes), non-2xx answers turned into RegistryErrors,
  * and reading (error bodies too) limited to `timeoutMs` after the headers
  * arrived. Errors name the URL actually used. Private helper of
- * registry_client.ts.
+ * client.ts.
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * The transport stack of one registry client: request log -> rate limit pacing
  * -> scheme fallback -> retry (with a connect/first-byte limit per attempt and
  * a fail-fast once a host stopped answering) -> auth. Private helper of
- * registry_client.ts.
+ * client.ts.
  *
  * @module
  */

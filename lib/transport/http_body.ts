@@ -1,6 +1,6 @@
 /**
  * Reading response bodies with a size cap and a deadline, and logging requests.
- * Private helpers of the transport layers.
+ * Used by the transport, auth and registry layers.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Classifies transport errors (Deno fetch, node:https) and turns them into
- * {@linkcode RegistryError}s. Private helper of the transport layers.
+ * {@linkcode RegistryError}s. Used by the transport and registry layers.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Reads Docker Hub's `RateLimit-Remaining` on every answer and, once it runs
  * low, warns once and spaces out the requests to that registry instead of
- * burning the rest of the quota. Private helper of registry_client.ts.
+ * burning the rest of the quota. Stacked by the registry client (registry/_transport_stack.ts).
  *
  * @module
  */

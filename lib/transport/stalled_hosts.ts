@@ -2,7 +2,7 @@
  * Remembers hosts that stopped answering: after `threshold` requests in a row
  * got no answer in time, the next requests to that host fail at once instead
  * of each waiting for its own timeout. After `probeAfterMs` one request is let
- * through again; an answer to it clears the host. Private helper of retry.ts.
+ * through again; an answer to it clears the host. Used by retry.ts; the registry client keeps one per client.
  *
  * @module
  */

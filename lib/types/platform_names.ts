@@ -1,5 +1,5 @@
 /**
- * Private helper of platform.ts and the CLI: the architecture and operating
+ * For platform.ts and the CLI's flag checks: the architecture and operating
  * system names images use (Go's GOARCH and GOOS, as OCI image configs write
  * them), the aliases platform.ts normalises, and the check of `--arch` /
  * `--os` values against them.

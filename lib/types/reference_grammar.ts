@@ -1,5 +1,5 @@
 /**
- * Private helpers of reference.ts: the distribution reference grammar.
+ * The distribution reference grammar, for reference.ts and the list's name rules.
  *
  * @module
  */
