@@ -10,12 +10,13 @@ import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import type { FindCertificatesOptions } from "./lib/transport/certs.ts";
 import { createClientFactory } from "./lib/registry/clients.ts";
 import type { CredentialSources } from "./lib/auth/credentials.ts";
-import { parseDuration } from "./lib/types/duration.ts";
+import { durationProblem, parseDuration } from "./lib/types/duration.ts";
 import type { Fetch } from "./lib/transport/fetch.ts";
-import { readImageList } from "./lib/list/image_list.ts";
+import { NO_DESTINATION, readImageList } from "./lib/list/image_list.ts";
 import {
   countResult,
   emptyTally,
+  failedFileLine,
   formatLogLine,
   type LogLine,
   resultLines,
@@ -23,13 +24,26 @@ import {
 } from "./lib/report/report.ts";
 import { type LineResult, validateList } from "./lib/verdict/validate.ts";
 import {
+  allSkippedMessage,
+  checkCertDir,
+  checkProject,
   checkRegistryName,
+  checkSelection,
+  noDestinationMessage,
   parseTlsVerify,
   splitList,
   UsageError,
+  usageMessage,
 } from "./lib/cli/support.ts";
 import { loginCommands } from "./lib/cli/login_commands.ts";
-import { checkWritable, openList, writeFailedList } from "./lib/run/list_files.ts";
+import {
+  checkNotList,
+  checkWritable,
+  listName,
+  openList,
+  removeOldFailedList,
+  writeFailedList,
+} from "./lib/run/list_files.ts";
 
 /** The version printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -51,6 +65,13 @@ export interface CliIo {
   fetch?: Fetch;
   /** Interrupts the run (Ctrl-C / SIGTERM). */
   signal?: AbortSignal;
+  /**
+   * Abandons images in flight at once (a second Ctrl-C / SIGTERM); the
+   * summary and the failed file are still written.
+   */
+  abandon?: AbortSignal;
+  /** What `-f -` reads; defaults to the process's standard input. */
+  stdin?: ReadableStream<Uint8Array>;
   /** Wall clock for log lines. */
   now: () => Date;
   /** Credential sources (home, files, helpers); defaults to the real ones. */
@@ -60,6 +81,11 @@ export interface CliIo {
    * temporary certs.d); defaults to the real directories.
    */
   certificates?: Omit<FindCertificatesOptions, "certDir">;
+  /**
+   * Limit for one request to answer and for reading its body, in ms (tests
+   * make it short); defaults to the clients' own (15 s to answer, 60 s to read).
+   */
+  requestTimeoutMs?: number;
 }
 
 function defaultIo(): CliIo {
@@ -89,7 +115,11 @@ const VALIDATE_DESCRIPTION =
 function validateCommand(name: string) {
   return new Command(name)
     .description(VALIDATE_DESCRIPTION)
-    .requiredOption("-f, --file <file>", "image list file")
+    .requiredOption(
+      "-f, --file <file>",
+      "image list file, required (- for standard input)",
+      oneList,
+    )
     .option(
       "-s, --source <registry>",
       "source registry override (env SOURCE_REGISTRY)",
@@ -136,7 +166,7 @@ function validateCommand(name: string) {
     )
     .option(
       "--default-project <name>",
-      "project put in front of a one-segment destination name",
+      "project put in front of a one-segment destination name without a registry ('' for none)",
       "library",
     )
     .option("--source-project <name>", "replace the project of source names")
@@ -146,12 +176,44 @@ function validateCommand(name: string) {
     )
     .option(
       "--timeout <duration>",
-      "limit for one image, e.g. 30s, 10m; 0 = none",
+      "limit for one image, with a unit: 30s, 10m, 1h; 0 = none",
       "10m",
-    );
+    )
+    .addHelpText("after", VALIDATE_HELP);
 }
 
+const VALIDATE_HELP = `
+Image list (one entry a line; blank lines and lines starting with # or // are
+skipped; a # after whitespace starts a trailing comment):
+  default format  one reference; the same path on both sides, the
+                  destination registry from -d or DEST_REGISTRY
+                    rancher/rancher:v2.9.0
+                    quay.io/a/b:1   # a comment
+  mirror format   SOURCE DEST TAG, separated by spaces or tabs
+                    docker.io/hello-world private.io/library/hello-world latest
+
+Exit codes:
+  0    nothing failed (skips allowed)
+  1    an image failed or a line was invalid
+  2    usage or setup error (bad flag, missing -f, unreadable list)
+  130  interrupted (Ctrl-C / SIGTERM)
+
+Examples:
+  hangar mirror-validate -f list.txt -d private.registry.io -j 10
+  hangar mirror-validate -f list.txt -d 127.0.0.1:5000 --tls-verify=false -a amd64 --os linux
+  hangar mirror-validate -f mirror-validate-failed.txt -d private.registry.io -o still-failed.txt
+`;
+
 type ValidateFlags = ReturnType<ReturnType<typeof validateCommand>["opts"]>;
+
+function oneList(value: string, previous: string | undefined): string {
+  if (previous !== undefined) {
+    throw new UsageError(
+      `Cannot read two image lists "${previous}" and "${value}": give -f once`,
+    );
+  }
+  return value;
+}
 
 /**
  * Runs the CLI with `args` (without the program name) and returns the exit code.
@@ -174,6 +236,9 @@ export async function main(
   const output = {
     writeOut: (text: string) => full.stdout(text),
     writeErr: (text: string) => full.stderr(text),
+    // Commander's own errors are printed below, in the style of every other
+    // usage error.
+    outputError: () => {},
   };
   const program = new Command("hangar")
     .description("Mirror and validate container images")
@@ -204,7 +269,11 @@ export async function main(
     await program.parseAsync(args, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (error.exitCode === 0) return EXIT.ok;
+      if (error.code !== "commander.help") {
+        full.stderr(`Error: ${usageMessage(error.message)}\n`);
+      }
+      return EXIT.usage;
     }
     if (error instanceof UsageError) {
       full.stderr(`Error: ${error.message}\n`);
@@ -243,12 +312,13 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     });
     jobs = clamped;
   }
-  let timeoutMs: number;
-  try {
-    timeoutMs = parseDuration(flags.timeout);
-  } catch (error) {
-    throw new UsageError(`Invalid --timeout: ${(error as Error).message}`);
+  const timeoutProblem = durationProblem(flags.timeout);
+  if (timeoutProblem !== undefined) {
+    throw new UsageError(
+      `Invalid --timeout "${flags.timeout}": ${timeoutProblem}`,
+    );
   }
+  const timeoutMs = parseDuration(flags.timeout);
   let tlsVerify: boolean;
   let tlsVerifyBySide: { source?: boolean; destination?: boolean };
   try {
@@ -262,12 +332,11 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
   }
   const architectures = splitList(flags.arch);
   const oses = splitList(flags.os);
-  if (architectures.length === 0) {
-    throw new UsageError("Invalid --arch: the list is empty");
-  }
-  if (oses.length === 0) {
-    throw new UsageError("Invalid --os: the list is empty");
-  }
+  checkSelection(architectures, oses);
+  checkProject("--default-project", flags.defaultProject);
+  checkProject("--source-project", flags.sourceProject);
+  checkProject("--destination-project", flags.destinationProject);
+  await checkCertDir(flags.certDir);
   const source = flags.source ?? (io.env.SOURCE_REGISTRY || undefined);
   const destination = flags.destination ?? (io.env.DEST_REGISTRY || undefined);
   for (
@@ -284,9 +353,19 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     }
   }
   const outputFile = flags.failed ?? flags.output;
-  const file = flags.file;
-  const list = await openList(file);
+  const file = listName(flags.file);
+  // For -f -, /dev/stdin names what the shell redirected (`< list.txt`).
+  const listPath = flags.file !== "-"
+    ? flags.file
+    : io.stdin || Deno.build.os === "windows"
+    ? undefined
+    : "/dev/stdin";
+  await checkNotList(listPath, outputFile);
   await checkWritable(outputFile);
+  const list = await openList(
+    flags.file,
+    io.stdin ? { stdin: io.stdin } : {},
+  );
 
   const clients = createClientFactory({
     tlsVerify,
@@ -294,6 +373,7 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     ...(flags.certDir !== undefined ? { certDir: flags.certDir } : {}),
     ...(io.certificates ? { certificates: io.certificates } : {}),
     ...(io.fetch ? { fetch: io.fetch } : {}),
+    ...(io.requestTimeoutMs ? { requestTimeoutMs: io.requestTimeoutMs } : {}),
     ...(io.credentials
       ? { credentials: io.credentials }
       : { credentials: { env: io.env } }),
@@ -318,17 +398,34 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     jobs,
     timeoutMs,
     ...(io.signal ? { signal: io.signal } : {}),
+    ...(io.abandon ? { abandon: io.abandon } : {}),
   });
   const onInterrupt = () =>
     log({
       level: "WARN",
       message:
-        "Interrupted: no new image starts, images in flight get 3s to finish; interrupt again to quit at once",
+        "Interrupted: no new image starts, images in flight get 3s to finish; interrupt again to stop them at once",
+    });
+  const onAbandon = () =>
+    log({
+      level: "WARN",
+      message:
+        "Interrupted again: images in flight are abandoned; writing the summary and the failed list",
     });
   io.signal?.addEventListener("abort", onInterrupt, { once: true });
+  io.abandon?.addEventListener("abort", onAbandon, { once: true });
+  // Lines with no destination registry are counted as invalid one by one but
+  // reported in one line after the run.
+  const noDestination = { lines: 0, first: "" };
   try {
     for await (const result of results) {
       countResult(tally, result);
+      if (result.kind === "invalid" && result.reason === NO_DESTINATION) {
+        if (noDestination.lines++ === 0) {
+          noDestination.first = `${file}:${result.line}`;
+        }
+        continue;
+      }
       for (const line of resultLines(result, { file, debug: flags.debug })) {
         log(line);
       }
@@ -338,9 +435,10 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     }
   } finally {
     io.signal?.removeEventListener("abort", onInterrupt);
+    io.abandon?.removeEventListener("abort", onAbandon);
     clients.close();
   }
-  const interrupted = io.signal?.aborted ?? false;
+  const interrupted = (io.signal?.aborted || io.abandon?.aborted) ?? false;
   const total = tally.passed + tally.skipped + tally.failed + tally.invalid +
     tally.notRun;
   if (total === 0) {
@@ -350,16 +448,31 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     });
     return EXIT.usage;
   }
+  if (noDestination.lines > 0) {
+    log({
+      level: "ERRO",
+      message: noDestinationMessage(noDestination.lines, noDestination.first),
+    });
+  }
+  if (
+    tally.skipped > 0 && tally.passed + tally.failed + tally.notRun === 0
+  ) {
+    log({ level: "WARN", message: allSkippedMessage(architectures, oses) });
+  }
   log({
     level: "INFO",
     message: summaryLine(tally, performance.now() - started, interrupted),
   });
+  if (toRetry.length === 0) {
+    const warning = await removeOldFailedList(outputFile);
+    if (warning) log({ level: "WARN", message: warning });
+  }
   try {
     const written = await writeFailedList(outputFile, toRetry);
     if (written > 0) {
       log({
         level: "INFO",
-        message: `${written} failed lines written to "${outputFile}"`,
+        message: failedFileLine(outputFile, tally),
       });
     }
   } catch (error) {
@@ -380,13 +493,20 @@ function needsRetry(result: LineResult): boolean {
 }
 
 if (import.meta.main) {
-  const controller = new AbortController();
+  // First signal: no new image starts. Second: images in flight are abandoned,
+  // the summary and failed file are still written. Third: quit at once.
+  const interrupt = new AbortController();
+  const abandon = new AbortController();
   const stop = () => {
-    if (controller.signal.aborted) Deno.exit(EXIT.interrupted);
-    controller.abort();
+    if (abandon.signal.aborted) Deno.exit(EXIT.interrupted);
+    if (interrupt.signal.aborted) abandon.abort();
+    else interrupt.abort();
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  const code = await main(Deno.args, { signal: controller.signal });
+  const code = await main(Deno.args, {
+    signal: interrupt.signal,
+    abandon: abandon.signal,
+  });
   Deno.exit(code);
 }

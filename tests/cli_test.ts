@@ -82,11 +82,11 @@ Deno.test("main() exits 2 with one line for usage errors", async () => {
   const cases: [string[], RegExp][] = [
     [
       ["mirror-validate"],
-      /^error: required option '-f, --file <file>' not specified\n$/,
+      /^Error: Required option "-f, --file <file>" not specified\n$/,
     ],
     [
       ["mirror-validate", "-f", "x", "--bogus"],
-      /^error: unknown option '--bogus'/,
+      /^Error: Unknown option "--bogus"\n$/,
     ],
     [
       ["mirror-validate", "-f", "/nonexistent/list.txt"],
@@ -102,7 +102,7 @@ Deno.test("main() exits 2 with one line for usage errors", async () => {
     ],
     [
       ["mirror-validate", "-f", "x", "--timeout", "ten"],
-      /^Error: Invalid --timeout: Cannot parse duration "ten"/,
+      /^Error: Invalid --timeout "ten": expected a number with a unit/,
     ],
     [
       ["mirror-validate", "-f", "x", "--tls-verify=maybe"],
@@ -253,7 +253,7 @@ Deno.test("main() reports invalid lines with FILE:LINE and still validates the v
   });
 });
 
-Deno.test("main() without -d marks default-format lines invalid with a hint", async () => {
+Deno.test("main() without -d counts default-format lines invalid and says so once", async () => {
   await withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/list`, "nginx\n");
     const result = await run([
@@ -266,7 +266,7 @@ Deno.test("main() without -d marks default-format lines invalid with a hint", as
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /list:1: invalid line "nginx": destination registry is not set: use -d or DEST_REGISTRY$/m,
+      /^\[ERRO\] 1 line names no destination registry \(first: .*list:1\): give -d REGISTRY or set DEST_REGISTRY$/m,
     );
   });
 });

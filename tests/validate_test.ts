@@ -6,6 +6,7 @@ import { sha256Digest } from "../lib/types/digest.ts";
 import { RegistryError } from "../lib/errors.ts";
 import { type ListItem, parseListLine } from "../lib/list/image_list.ts";
 import { MEDIA_TYPES } from "../lib/types/manifest.ts";
+import { SCHEMA1_WARNING } from "../lib/verdict/compare.ts";
 import {
   type ImageOutcome,
   type LineResult,
@@ -25,6 +26,12 @@ class FakeRegistry implements ManifestSource {
   calls: string[] = [];
   hang = false;
   gates = new Map<string, Promise<void>>();
+  /** Digests a HEAD announces instead of the stored one, by `repo:tag`. */
+  announce = new Map<string, string>();
+  /** Resolve like a registry whose HEAD has no digest: the GET body comes back. */
+  headless = false;
+  /** Errors thrown by the next call for a key, whatever their class. */
+  throws = new Map<string, unknown>();
 
   put(ref: string, json: unknown, mediaType: string): Promise<string> {
     return this.putRaw(ref, JSON.stringify(json), mediaType);
@@ -57,7 +64,7 @@ class FakeRegistry implements ManifestSource {
         })
       );
     }
-    const failure = this.failures.get(key);
+    const failure = this.failures.get(key) ?? this.throws.get(key);
     if (failure) throw failure;
     const found = this.manifests.get(key);
     if (!found) {
@@ -71,12 +78,10 @@ class FakeRegistry implements ManifestSource {
     signal?: AbortSignal,
   ) {
     this.calls.push(`HEAD ${repository}:${reference}`);
-    const { digest, mediaType } = await this.#find(
-      repository,
-      reference,
-      signal,
-    );
-    return { digest, mediaType };
+    const found = await this.#find(repository, reference, signal);
+    if (this.headless) return found;
+    const announced = this.announce.get(`${repository}:${reference}`);
+    return { digest: announced ?? found.digest, mediaType: found.mediaType };
   }
   getManifest(repository: string, reference: string, signal?: AbortSignal) {
     this.calls.push(`GET ${repository}:${reference}`);
@@ -139,6 +144,14 @@ function setup() {
     return item;
   };
   return { src, dst, clients, entry };
+}
+
+function schema1Of(reg: FakeRegistry, ref: string, arch: string) {
+  return reg.put(ref, {
+    schemaVersion: 1,
+    architecture: arch,
+    history: [{ v1Compatibility: '{"os":"linux"}' }],
+  }, MEDIA_TYPES.dockerSchema1Signed);
 }
 
 function verdictOf(outcome: ImageOutcome): string {
@@ -318,10 +331,11 @@ Deno.test("validateList() fails an image that exceeds the timeout with kind time
   const results = await collect(lines(["a/b:1"]), { clients, timeoutMs: 20 });
   const r = results[0]!;
   assert.ok(r.kind === "image");
+  // the side in flight reports the limit (a RegistryClient also names the request)
   assert.deepEqual(r.outcome?.verdict, {
     status: "failed",
     kind: "timeout",
-    reason: "validation did not finish within 20ms",
+    reason: "source: timed out after 20ms",
   });
 });
 
@@ -401,4 +415,210 @@ Deno.test("validateList() lets repeats of a pair in flight wait without a job sl
     "HEAD a/b:1",
     "HEAD a/c:1",
   ]);
+});
+
+Deno.test("validateImage() reads the destination config for a schema1 source (rule 7)", async (t) => {
+  await t.step(
+    "the same platform passes with the schema1 warning",
+    async () => {
+      const { src, dst, clients, entry } = setup();
+      await schema1Of(src, "a/b:1", "amd64");
+      const digest = await singleImage(dst, "a/b:1", "amd64", "x");
+      const config = [...dst.blobs.keys()][0]!;
+      const outcome = await validateImage(entry("a/b:1"), {
+        clients,
+        selection: SEL,
+      });
+      assert.deepEqual(outcome.verdict, {
+        status: "passed",
+        reason: "platform present",
+        warnings: [SCHEMA1_WARNING],
+      });
+      assert.deepEqual(dst.calls, [
+        "HEAD a/b:1",
+        `GET a/b:${digest}`,
+        `BLOB a/b:${config}`,
+      ]);
+      assert.equal(
+        JSON.stringify(outcome.dstSpec),
+        `[{"digest":"${digest}","platform":{"architecture":"amd64","os":"linux"}}]`,
+      );
+    },
+  );
+  await t.step("another platform fails and names the missing one", async () => {
+    const { src, dst, clients, entry } = setup();
+    await schema1Of(src, "a/b:1", "amd64");
+    await singleImage(dst, "a/b:1", "arm64", "x");
+    assert.equal(
+      verdictOf(
+        await validateImage(entry("a/b:1"), { clients, selection: SEL }),
+      ),
+      "failed/mismatch: platform mismatch: linux/amd64 missing in destination",
+    );
+  });
+});
+
+Deno.test("validateImage() falls back to the tag when the announced digest cannot be fetched", async (t) => {
+  async function mirror() {
+    const w = setup();
+    const amd = await singleImage(w.src, "a/b:amd", "amd64", "1");
+    const arm = await singleImage(w.src, "a/b:arm", "arm64", "2");
+    await indexOf(w.src, "a/b:1", [[amd, "amd64"], [arm, "arm64"], [
+      amd,
+      "s390x",
+    ]]);
+    const dstDigest = await indexOf(w.dst, "a/b:1", [[amd, "amd64"], [
+      arm,
+      "arm64",
+    ]]);
+    w.dst.manifests.delete(`a/b@${dstDigest}`);
+    return { ...w, dstDigest };
+  }
+  await t.step("the tag serves the announced digest: compared", async () => {
+    const { dst, clients, entry, dstDigest } = await mirror();
+    const outcome = await validateImage(entry("a/b:1"), {
+      clients,
+      selection: SEL,
+    });
+    assert.equal(verdictOf(outcome), "passed: all selected platforms match");
+    assert.deepEqual(dst.calls, [
+      "HEAD a/b:1",
+      `GET a/b:${dstDigest}`,
+      "GET a/b:1",
+    ]);
+  });
+  await t.step("the tag serves another digest: digest-mismatch", async () => {
+    const { dst, clients, entry, dstDigest } = await mirror();
+    const other = `sha256:${"0".repeat(64)}`;
+    dst.announce.set("a/b:1", other);
+    const outcome = await validateImage(entry("a/b:1"), {
+      clients,
+      selection: SEL,
+    });
+    assert.equal(
+      verdictOf(outcome),
+      `failed/digest-mismatch: destination: registry announced ${other} for "1" but serves ${dstDigest}`,
+    );
+  });
+});
+
+Deno.test("validateImage() reuses the body a HEAD fallback read instead of a second GET", async () => {
+  const { src, dst, clients, entry } = setup();
+  src.headless = true;
+  dst.headless = true;
+  await singleImage(src, "a/b:1", "amd64", "1");
+  await indexOf(dst, "a/b:1", [[
+    await singleImage(dst, "x:1", "amd64", "1"),
+    "amd64",
+  ]]);
+  const outcome = await validateImage(entry("a/b:1"), {
+    clients,
+    selection: SEL,
+  });
+  assert.equal(verdictOf(outcome), "passed: all selected platforms match");
+  assert.deepEqual(src.calls.filter((c) => !c.startsWith("BLOB")), [
+    "HEAD a/b:1",
+  ]);
+  assert.deepEqual(dst.calls, ["HEAD a/b:1"]);
+});
+
+Deno.test("validateImage() gives a single destination image its platform in dstSpec", async () => {
+  const { src, dst, clients, entry } = setup();
+  const amd = await singleImage(src, "a/b:amd", "amd64", "1");
+  const arm = await singleImage(src, "a/b:arm", "arm64", "2");
+  await indexOf(src, "a/b:1", [[amd, "amd64"], [arm, "arm64"]]);
+  const other = await singleImage(dst, "a/b:1", "arm64", "3");
+  const outcome = await validateImage(entry("a/b:1"), {
+    clients,
+    selection: { architectures: ["amd64"], oses: ["linux"] },
+  });
+  assert.equal(
+    verdictOf(outcome),
+    `failed/mismatch: digest mismatch: source ${amd} != destination ${other}`,
+  );
+  assert.equal(
+    JSON.stringify([outcome.srcSpec, outcome.dstSpec]),
+    `[[{"digest":"${amd}","platform":{"architecture":"amd64","os":"linux"}}],` +
+      `[{"digest":"${other}","platform":{"architecture":"arm64","os":"linux"}}]]`,
+  );
+});
+
+Deno.test("validateImage() reports a timeout error as kind timeout", async () => {
+  const { src, dst, clients, entry } = setup();
+  await singleImage(src, "a/b:1", "amd64", "1");
+  dst.throws.set(
+    "a/b:1",
+    new DOMException("Signal timed out.", "TimeoutError"),
+  );
+  assert.equal(
+    verdictOf(await validateImage(entry("a/b:1"), { clients, selection: SEL })),
+    "failed/timeout: destination: Signal timed out.",
+  );
+});
+
+Deno.test("validateImage() reports a programming error as kind internal with its stack", async () => {
+  const { src, dst, clients, entry } = setup();
+  await singleImage(dst, "a/b:1", "amd64", "1");
+  const bug = new TypeError("Cannot read properties of undefined");
+  src.throws.set("a/b:1", bug);
+  const outcome = await validateImage(entry("a/b:1"), {
+    clients,
+    selection: SEL,
+  });
+  assert.deepEqual(outcome.verdict, {
+    status: "failed",
+    kind: "internal",
+    reason:
+      "source: internal error: TypeError: Cannot read properties of undefined",
+    stack: bug.stack,
+  });
+});
+
+Deno.test("validateList() reports an error thrown outside the registry calls as kind internal", async () => {
+  const results = await collect(lines(["a/b:1"]), {
+    clients: () => {
+      throw new RangeError("no client");
+    },
+  });
+  const r = results[0]!;
+  assert.ok(r.kind === "image" && r.outcome?.verdict.status === "failed");
+  assert.equal(r.outcome.verdict.kind, "internal");
+  assert.equal(
+    r.outcome.verdict.reason,
+    "internal error: RangeError: no client",
+  );
+  assert.match(r.outcome.verdict.stack ?? "", /^RangeError: no client\n +at /);
+});
+
+Deno.test("validateList() clamps jobs to 20 as the CLI does", async () => {
+  let inFlight = 0;
+  let most = 0;
+  const waiting: (() => void)[] = [];
+  const resolved = { digest: `sha256:${"a".repeat(64)}`, mediaType: "x" };
+  const side = (counted: boolean): ManifestSource => ({
+    resolveManifest() {
+      if (!counted) return Promise.resolve(resolved);
+      most = Math.max(most, ++inFlight);
+      // Answer once every start the engine makes without waiting is made:
+      // a task runs only after all pending microtasks.
+      if (waiting.length === 0) {
+        setTimeout(() => waiting.splice(0).forEach((release) => release()));
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve)).then(() => {
+        inFlight--;
+        return resolved;
+      });
+    },
+    getManifest: () => Promise.reject(new Error("not used")),
+    getBlob: () => Promise.reject(new Error("not used")),
+  });
+  const source = side(true);
+  const destination = side(false);
+  const texts = Array.from({ length: 40 }, (_, i) => `a/b${i}:1`);
+  const results = await collect(lines(texts), {
+    clients: (_registry, which) => which === "source" ? source : destination,
+    jobs: 50,
+  });
+  assert.equal(results.length, 40);
+  assert.equal(most, 20);
 });

@@ -7,7 +7,7 @@
  */
 
 import type { ImageEntry, ListItem } from "../list/image_list.ts";
-import { formatDuration } from "../types/duration.ts";
+import { formatDuration, MAX_TIMER_MS } from "../types/duration.ts";
 import type { PlatformSelection } from "../types/platform.ts";
 import { formatReference } from "../types/reference.ts";
 import {
@@ -15,6 +15,7 @@ import {
   DEFAULT_ARCHITECTURES,
   DEFAULT_OSES,
   type ImageOutcome,
+  internalFailure,
   validateImage,
 } from "./validate_image.ts";
 
@@ -23,6 +24,7 @@ export {
   DEFAULT_ARCHITECTURES,
   DEFAULT_OSES,
   type ImageOutcome,
+  internalFailure,
   type ManifestSource,
   type Side,
   sideFailure,
@@ -62,13 +64,14 @@ export interface ValidateListOptions {
    */
   oses?: readonly string[];
   /**
-   * Images validated at once.
+   * Images validated at once; clamped to 1..20 as the CLI's `-j` is.
    *
    * @default {1}
    */
   jobs?: number;
   /**
-   * Limit for one image in milliseconds; 0 for none.
+   * Limit for one image in milliseconds; 0, or more than `MAX_TIMER_MS`
+   * (about 24.8 days), for none.
    *
    * @default {600000}
    */
@@ -84,9 +87,18 @@ export interface ValidateListOptions {
    * @default {3000}
    */
   graceMs?: number;
+  /**
+   * Abandons images in flight at once, without waiting for `graceMs` (a
+   * second interruption); like `signal`, no new image starts and every line
+   * not validated is yielded without an outcome.
+   */
+  abandon?: AbortSignal;
   /** Clock in ms, for durations. @default {performance.now} */
   now?: () => number;
 }
+
+/** Most images validated at once (`-j`). */
+export const MAX_JOBS = 20;
 
 /** Pairs remembered for de-duplication; the oldest are forgotten beyond it. */
 const SEEN_LIMIT = 10_000;
@@ -114,16 +126,21 @@ export async function* validateList(
     architectures: options.architectures ?? DEFAULT_ARCHITECTURES,
     oses: options.oses ?? DEFAULT_OSES,
   };
-  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  const jobs = clampJobs(options.jobs);
   const timeoutMs = options.timeoutMs ?? 600_000;
   const now = options.now ?? (() => performance.now());
-  const stop = options.signal;
+  const stop = options.abandon
+    ? AbortSignal.any([options.signal, options.abandon].filter((s) => !!s))
+    : options.signal;
   const abandon = new AbortController();
   let abandonTimer: ReturnType<typeof setTimeout> | undefined;
   const onStop = () => {
     abandonTimer = setTimeout(() => abandon.abort(), options.graceMs ?? 3000);
   };
   stop?.addEventListener("abort", onStop, { once: true });
+  const onAbandon = () => abandon.abort();
+  if (options.abandon?.aborted) abandon.abort();
+  options.abandon?.addEventListener("abort", onAbandon, { once: true });
 
   const iterator = Symbol.asyncIterator in items
     ? (items as AsyncIterable<ListItem>)[Symbol.asyncIterator]()
@@ -224,6 +241,7 @@ export async function* validateList(
     }
   } finally {
     stop?.removeEventListener("abort", onStop);
+    options.abandon?.removeEventListener("abort", onAbandon);
     clearTimeout(abandonTimer);
     if (!exhausted) await iterator.return?.();
   }
@@ -254,6 +272,25 @@ function imageResult(
   return result;
 }
 
+/** How long a timed-out image may take to say which request it was waiting for. */
+const NAMING_GRACE_MS = 1000;
+
+/** The value of `work` when it settles within `ms`; undefined otherwise. */
+async function settledWithin<T>(
+  work: Promise<T>,
+  ms: number,
+): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function validateOne(
   entry: ImageEntry,
   selection: PlatformSelection,
@@ -262,23 +299,43 @@ async function validateOne(
   abandon: AbortSignal,
 ): Promise<ImageOutcome | undefined> {
   if (abandon.aborted) return undefined;
-  const timeout = new AbortController();
-  const timer = timeoutMs > 0
-    ? setTimeout(() => timeout.abort(), timeoutMs)
+  // The image's own controller, not AbortSignal.any([timeout, abandon]): a
+  // signal made by any() (and every Request and any() made from it later)
+  // stays registered with the run-long `abandon` until a full GC, and one
+  // with a listener never leaves it: every image's objects would be kept.
+  const image = new AbortController();
+  const onAbandon = () => image.abort(abandon.reason);
+  abandon.addEventListener("abort", onAbandon, { once: true });
+  // A limit beyond the timer limit (about 24.8 days) is no limit: a timer
+  // given more would fire at once.
+  const timer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS
+    ? setTimeout(() =>
+      image.abort(
+        new DOMException(
+          `timed out after ${formatDuration(timeoutMs)}`,
+          "TimeoutError",
+        ),
+      ), timeoutMs)
     : undefined;
-  const signal = AbortSignal.any([timeout.signal, abandon]);
+  const signal = image.signal;
+  let onStopped = () => {};
   try {
     const work = validateImage(entry, { clients, selection, signal });
     const stopped = new Promise<"stopped">((resolve) => {
+      onStopped = () => resolve("stopped");
       if (signal.aborted) resolve("stopped");
-      signal.addEventListener("abort", () => resolve("stopped"), {
-        once: true,
-      });
+      signal.addEventListener("abort", onStopped, { once: true });
     });
     const outcome = await Promise.race([work, stopped]);
     if (outcome !== "stopped") return outcome;
     work.catch(() => {});
     if (abandon.aborted) return undefined;
+    // The request in flight ends at once with an error that names it and its
+    // side ("destination: timed out after 30s while reading the manifest: ...").
+    const named = await settledWithin(work, NAMING_GRACE_MS);
+    if (
+      named?.verdict.status === "failed" && named.verdict.kind === "timeout"
+    ) return named;
     return {
       verdict: {
         status: "failed",
@@ -289,16 +346,26 @@ async function validateOne(
   } catch (error) {
     // validateImage turns registry errors into verdicts; anything else is a bug
     // that must still not lose the line.
-    return {
-      verdict: {
-        status: "failed",
-        kind: "server",
-        reason: `internal error: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      },
-    };
+    return { verdict: internalFailure(error) };
   } finally {
+    signal.removeEventListener("abort", onStopped);
+    abandon.removeEventListener("abort", onAbandon);
     clearTimeout(timer);
   }
+}
+
+/**
+ * Images validated at once, as the CLI takes `-j`: a whole number in 1..20
+ * (anything else, NaN included, becomes the nearest bound or 1).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clampJobs } from "./validate.ts";
+ * assert.deepEqual([clampJobs(0), clampJobs(7.9), clampJobs(50), clampJobs(NaN)], [1, 7, 20, 1]);
+ * ```
+ */
+export function clampJobs(jobs: number | undefined): number {
+  const whole = Math.floor(jobs ?? 1);
+  return Number.isNaN(whole) ? 1 : Math.min(MAX_JOBS, Math.max(1, whole));
 }
