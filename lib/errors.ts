@@ -1,30 +1,14 @@
 /**
  * The one list of failure kinds, and the error every registry layer throws.
  *
- * HTTP statuses are mapped to kinds here and nowhere else.
+ * HTTP statuses are mapped to kinds here and nowhere else; so is the text of
+ * an unknown error (`errorMessage`) and of a file-system one (`fileErrorReason`).
  *
  * @module
  */
 
-/** Why an image failed, in a form a program can switch on. */
-export type FailureKind =
-  | "missing"
-  | "mismatch"
-  | "unauthorized"
-  | "denied"
-  | "tls"
-  | "network"
-  | "timeout"
-  | "rate-limited"
-  | "server"
-  | "invalid-manifest"
-  | "digest-mismatch"
-  | "not-a-registry"
-  | "internal"
-  | "interrupted";
-
 /** Every failure kind, in a stable order. */
-export const FAILURE_KINDS: readonly FailureKind[] = [
+export const FAILURE_KINDS = [
   "missing",
   "mismatch",
   "unauthorized",
@@ -39,7 +23,10 @@ export const FAILURE_KINDS: readonly FailureKind[] = [
   "not-a-registry",
   "internal",
   "interrupted",
-];
+] as const;
+
+/** Why an image failed, in a form a program can switch on. */
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /**
  * Advice that goes with a failure, as data: the report renders it for the
@@ -228,3 +215,62 @@ function parseErrorBody(body: string): { code?: string; detail?: string } {
  * ```
  */
 export class UsageError extends Error {}
+
+/**
+ * The message of anything thrown: an Error's `message`, else its text.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorMessage } from "./errors.ts";
+ * assert.equal(errorMessage(new RangeError("too big")), "too big");
+ * assert.equal(errorMessage("plain"), "plain");
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Tells whether a file-system error says the path does not exist (Deno's
+ * `NotFound`, or a `node:` error with code `ENOENT`).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNotFound } from "./errors.ts";
+ * assert(isNotFound(new Deno.errors.NotFound("x")));
+ * assert(isNotFound(Object.assign(new Error("x"), { code: "ENOENT" })));
+ * assert(!isNotFound(new Deno.errors.PermissionDenied("x")));
+ * ```
+ */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound ||
+    (error as { code?: unknown })?.code === "ENOENT";
+}
+
+/**
+ * Why a file could not be read or written, short: `no such file`,
+ * `permission denied`, `it is a directory`, else the message without its
+ * `(os error N)` tail. For messages like `Cannot read "<path>": <reason>`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileErrorReason } from "./errors.ts";
+ * assert.equal(fileErrorReason(new Deno.errors.NotFound("x")), "no such file");
+ * assert.equal(
+ *   fileErrorReason(new Error("Read-only file system (os error 30): open '/x'")),
+ *   "Read-only file system",
+ * );
+ * ```
+ */
+export function fileErrorReason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  return errorMessage(error).replace(/\s*\(os error \d+\).*$/, "").replace(
+    /:\s*$/,
+    "",
+  );
+}

@@ -42,13 +42,15 @@ export {
   type Fetch,
 } from "./transport/fetch.ts";
 export {
-  createRegistryFetch,
   DEFAULT_CERT_DIRS,
   findCertificates,
   type FindCertificatesOptions,
   type RegistryCertificates,
-  type RegistryFetchOptions,
 } from "./transport/certs.ts";
+export {
+  createRegistryFetch,
+  type RegistryFetchOptions,
+} from "./transport/registry_fetch.ts";
 export {
   type Credential,
   type CredentialSources,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import {
-  createRegistryFetch,
   DEFAULT_CERT_DIRS,
   findCertificates,
   type FindCertificatesOptions,
 } from "../lib/transport/certs.ts";
+import { createRegistryFetch } from "../lib/transport/registry_fetch.ts";
 import { RegistryError } from "../lib/errors.ts";
 import { isSelfSignedServerCertificate } from "../lib/transport/_certificate_fetch.ts";
 import {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { RegistryError } from "../lib/errors.ts";
 import type { Fetch } from "../lib/transport/fetch.ts";
-import { retryDelay, withRetry } from "../lib/transport/retry.ts";
+import { withRetry } from "../lib/transport/retry.ts";
+import { retryDelay } from "../lib/transport/retry_policy.ts";
 import { StalledHosts } from "../lib/transport/stalled_hosts.ts";
 
 const noJitter = { random: () => 1 };

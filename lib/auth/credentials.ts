@@ -18,6 +18,7 @@ import {
   parseAuthFile,
   usableEntry,
 } from "./auth_file.ts";
+import { errorMessage, isNotFound } from "../errors.ts";
 
 export type { Credential };
 
@@ -127,14 +128,17 @@ function authFilePaths(
   return paths;
 }
 
+/** What reading credentials needs from the outside world. */
+interface HelperIo {
+  runHelper: (helper: string, serverUrl: string) => Promise<string>;
+  warn: (line: string) => void;
+}
+
 async function fromFile(
   file: AuthFile,
   host: string,
   path: string,
-  io: {
-    runHelper: (helper: string, serverUrl: string) => Promise<string>;
-    warn: (line: string) => void;
-  },
+  io: HelperIo,
 ): Promise<Credential | undefined> {
   const serverUrl = host === "docker.io" ? DOCKER_HUB_SERVER : host;
   const helper = matchingEntry(file.credHelpers ?? {}, host);
@@ -164,10 +168,7 @@ async function fromFile(
 async function fromHelper(
   helper: string,
   serverUrl: string,
-  io: {
-    runHelper: (helper: string, serverUrl: string) => Promise<string>;
-    warn: (line: string) => void;
-  },
+  io: HelperIo,
 ): Promise<Credential | undefined> {
   let output: string;
   try {
@@ -190,13 +191,4 @@ async function fromHelper(
     );
     return undefined;
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof Deno.errors.NotFound ||
-    (error as { code?: unknown })?.code === "ENOENT";
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { errorMessage } from "../errors.ts";
 import { isDigest } from "../types/digest.ts";
 import {
   type ImageReference,
@@ -181,7 +182,7 @@ export function parseListLine(
     try {
       result = _entry(fields, options);
     } catch (error) {
-      result = error instanceof Error ? error.message : String(error);
+      result = errorMessage(error);
     }
   }
   if (typeof result === "string") {

@@ -26,7 +26,7 @@ export interface RegistryClientOptions {
   connectTimeoutMs?: number;
   /** Attempts in a row without an answer after which a host counts as stopped: its further requests fail at once (one try again a minute later). @default {3} */
   stopAfterTimeouts?: number;
-  /** Retry settings (see retry.ts); `sleep` also paces reads retried after a reset. @default {{ maxAttempts: 4, baseMs: 500 }} */
+  /** Retry settings (see retry_policy.ts and retry.ts); `sleep` also paces reads retried after a reset. @default {{ maxAttempts: 4, baseMs: 500 }} */
   retry?: {
     maxAttempts?: number;
     baseMs?: number;

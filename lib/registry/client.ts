@@ -20,7 +20,10 @@ import type {
 import { sendRequest } from "./_request.ts";
 import { buildStack } from "./_transport_stack.ts";
 import { RegistryCheck } from "./_not_registry.ts";
-import { retryDelay, type RetryPolicyOptions } from "../transport/retry.ts";
+import {
+  retryDelay,
+  type RetryPolicyOptions,
+} from "../transport/retry_policy.ts";
 import {
   type FetchedManifest,
   readBlobAnswer,

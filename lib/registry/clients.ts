@@ -5,10 +5,8 @@
  * @module
  */
 
-import {
-  createRegistryFetch,
-  type FindCertificatesOptions,
-} from "../transport/certs.ts";
+import type { FindCertificatesOptions } from "../transport/certs.ts";
+import { createRegistryFetch } from "../transport/registry_fetch.ts";
 import { type CredentialSources, findCredential } from "../auth/credentials.ts";
 import type { ClosableFetch, Fetch } from "../transport/fetch.ts";
 import { loginHint } from "../auth/auth.ts";

@@ -5,13 +5,12 @@
  * @module
  */
 import { canonicalHost, parseAuthFile } from "../auth/auth_file.ts";
-import {
-  createRegistryFetch,
-  type FindCertificatesOptions,
-} from "../transport/certs.ts";
+import type { FindCertificatesOptions } from "../transport/certs.ts";
+import { createRegistryFetch } from "../transport/registry_fetch.ts";
 import type { ClosableFetch, Fetch } from "../transport/fetch.ts";
 import { RegistryClient } from "./client.ts";
 import { basicAuthorization } from "../auth/token_request.ts";
+import { fileErrorReason } from "../errors.ts";
 
 /** Where the auth file is; every field defaults to the real thing. */
 export interface AuthFileOptions {
@@ -203,9 +202,12 @@ async function readAuthFile(path: string): Promise<LoadedAuthFile> {
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return { json: {}, auths: {} };
-    throw new Error(`Cannot read auth file "${path}": ${reason(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `Cannot read auth file "${path}": ${fileErrorReason(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     const parsed = parseAuthFile(text);
@@ -213,7 +215,9 @@ async function readAuthFile(path: string): Promise<LoadedAuthFile> {
     return { json, auths: { ...(parsed.auths ?? {}) } };
   } catch (error) {
     throw new Error(
-      `Cannot update auth file "${path}": ${reason(error)}; fix or remove it`,
+      `Cannot update auth file "${path}": ${
+        fileErrorReason(error)
+      }; fix or remove it`,
       { cause: error },
     );
   }
@@ -246,15 +250,11 @@ async function writeAuthFile(
     await Deno.rename(temp, path);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
-    throw new Error(`Cannot write auth file "${path}": ${reason(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `Cannot write auth file "${path}": ${fileErrorReason(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\(os error \d+\).*$/, "");
 }

@@ -6,10 +6,7 @@
  * @module
  */
 
-import { createCertificateFetch } from "./_certificate_fetch.ts";
-import { clientCertificateError, tlsHandshake } from "./_client_cert_errors.ts";
-import { RegistryError } from "../errors.ts";
-import type { ClosableFetch } from "./fetch.ts";
+import { fileErrorReason, isNotFound } from "../errors.ts";
 
 /** The certificates of one registry, as PEM text. */
 export interface RegistryCertificates {
@@ -102,7 +99,7 @@ export async function findCertificates(
     } catch (error) {
       if (isNotFound(error) && options.certDir === undefined) continue;
       throw new Error(
-        `Cannot read certificate directory "${dir}": ${reason(error)}`,
+        `Cannot read certificate directory "${dir}": ${fileErrorReason(error)}`,
         { cause: error },
       );
     }
@@ -111,7 +108,9 @@ export async function findCertificates(
         return await readTextFile(`${dir}/${name}`);
       } catch (error) {
         throw new Error(
-          `Cannot read certificate file "${dir}/${name}": ${reason(error)}`,
+          `Cannot read certificate file "${dir}/${name}": ${
+            fileErrorReason(error)
+          }`,
           { cause: error },
         );
       }
@@ -128,117 +127,17 @@ export async function findCertificates(
     }
     for (const name of names) {
       if (!name.endsWith(".cert")) continue;
-      const keyName = `${name.slice(0, -".cert".length)}.key`;
-      if (!names.includes(keyName)) {
-        throw new Error(
-          `Cannot use client certificate "${dir}/${name}": missing key "${dir}/${keyName}"`,
-        );
-      }
+      const keyName = pairedFile(dir, names, name);
       if (found.cert !== undefined) continue;
       found.cert = await read(name);
       found.key = await read(keyName);
       found.certFile = `${dir}/${name}`;
     }
     for (const name of names) {
-      if (!name.endsWith(".key")) continue;
-      const certName = `${name.slice(0, -".key".length)}.cert`;
-      if (!names.includes(certName)) {
-        throw new Error(
-          `Cannot use client key "${dir}/${name}": missing certificate "${dir}/${certName}"`,
-        );
-      }
+      if (name.endsWith(".key")) pairedFile(dir, names, name);
     }
   }
   return found;
-}
-
-/** Options of {@linkcode createRegistryFetch}. */
-export interface RegistryFetchOptions extends FindCertificatesOptions {
-  /**
-   * Verify the server certificate (false: no verification, client
-   * certificates still sent).
-   * @default {true}
-   */
-  tlsVerify?: boolean;
-}
-
-/**
- * The base fetch for one registry: on the first request it looks up the
- * registry's certificates with {@linkcode findCertificates} and builds a fetch
- * that trusts them (on `node:https` when one is a self-signed server
- * certificate, which Deno's fetch refuses). A certificate problem fails every request
- * with a RegistryError of kind "tls" naming the file; so does a registry that
- * refuses the handshake over the client certificate (saying that it requires
- * one, or which file it rejected).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { createRegistryFetch } from "./certs.ts";
- * const fetch = createRegistryFetch("reg.io", { dirs: [] });
- * assert(typeof fetch === "function");
- * fetch.close();
- * ```
- */
-export function createRegistryFetch(
-  registry: string,
-  options: RegistryFetchOptions = {},
-): ClosableFetch {
-  let base: Promise<ClosableFetch> | undefined;
-  let certs: RegistryCertificates = { caCerts: [] };
-  let closed = false;
-  async function load(): Promise<ClosableFetch> {
-    try {
-      certs = await findCertificates(registry, options);
-    } catch (error) {
-      throw new RegistryError("tls", reason(error), { cause: error });
-    }
-    try {
-      return createCertificateFetch({
-        tlsVerify: options.tlsVerify ?? true,
-        caCerts: certs.caCerts,
-        ...(certs.cert !== undefined ? { cert: certs.cert } : {}),
-        ...(certs.key !== undefined ? { key: certs.key } : {}),
-      });
-    } catch (error) {
-      throw new RegistryError(
-        "tls",
-        `Cannot use the certificates of "${registry}": ${reason(error)}`,
-        { cause: error },
-      );
-    }
-  }
-  async function registryFetch(request: Request): Promise<Response> {
-    if (closed) {
-      throw new TypeError(
-        `Cannot fetch from "${registry}": the client is closed`,
-      );
-    }
-    const fetch = await (base ??= load());
-    try {
-      return await fetch(request);
-    } catch (error) {
-      const dirs = options.dirs ?? DEFAULT_CERT_DIRS;
-      const certDir = options.certDir ??
-        (dirs[0] === undefined ? undefined : `${dirs[0]}/${registry}`);
-      const { certFile, caCerts, cert, key } = certs;
-      throw await clientCertificateError(error, request, {
-        ...(certFile !== undefined ? { certFile } : {}),
-        ...(certDir !== undefined ? { certDir } : {}),
-        handshake: tlsHandshake({
-          caCerts,
-          ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
-          tlsVerify: options.tlsVerify ?? true,
-        }),
-      }) ?? error;
-    }
-  }
-  return Object.assign(registryFetch, {
-    close(): void {
-      closed = true;
-      base?.then((fetch) => fetch.close(), () => {});
-    },
-  });
 }
 
 async function listDir(path: string): Promise<string[]> {
@@ -249,14 +148,17 @@ async function listDir(path: string): Promise<string[]> {
   return names;
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof Deno.errors.NotFound ||
-    (error as { code?: unknown })?.code === "ENOENT";
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\(os error \d+\).*$/, "");
+/** The `NAME.key` of `NAME.cert`, or the `NAME.cert` of `NAME.key`; throws when it is missing. */
+function pairedFile(dir: string, names: string[], name: string): string {
+  const isCert = name.endsWith(".cert");
+  const stem = name.slice(0, name.lastIndexOf("."));
+  const pair = `${stem}${isCert ? ".key" : ".cert"}`;
+  if (!names.includes(pair)) {
+    throw new Error(
+      isCert
+        ? `Cannot use client certificate "${dir}/${name}": missing key "${dir}/${pair}"`
+        : `Cannot use client key "${dir}/${name}": missing certificate "${dir}/${pair}"`,
+    );
+  }
+  return pair;
 }

@@ -67,7 +67,7 @@ export async function readCapped(
       reader.cancel(timedOut).catch(() => {});
     })
     : undefined;
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let total = 0;
   try {
     for (;;) {
@@ -86,13 +86,7 @@ export async function readCapped(
   } finally {
     stop?.();
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return await new Blob(chunks).bytes();
 }
 
 /**

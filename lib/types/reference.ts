@@ -82,16 +82,20 @@ export function normalizeRegistry(registry: string): string {
   return normalizeValidRegistry(registry);
 }
 
-function _parse(input: string, defaultRegistry: string): ImageReference {
-  if (input === "") throw new Error("reference is empty");
+/** The parsed reference, or what is wrong with it. */
+function _parse(
+  input: string,
+  defaultRegistry: string,
+): ImageReference | string {
+  if (input === "") return "reference is empty";
   let rest = input;
   let digest: string | undefined;
   const at = rest.indexOf("@");
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (digest === "") throw new Error("digest is empty");
-    if (!isDigest(digest)) throw new Error(`invalid digest "${digest}"`);
+    if (digest === "") return "digest is empty";
+    if (!isDigest(digest)) return `invalid digest "${digest}"`;
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(":");
@@ -99,25 +103,23 @@ function _parse(input: string, defaultRegistry: string): ImageReference {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     const problem = tagProblem(tag);
-    if (problem) throw new Error(problem);
+    if (problem) return problem;
   }
-  if (rest === "") throw new Error("repository name is empty");
+  if (rest === "") return "repository name is empty";
   const segments = rest.split("/");
   let registry = defaultRegistry;
   if (segments.length > 1 && isRegistrySegment(segments[0] ?? "")) {
     registry = segments.shift() ?? "";
   }
   const problem = registryProblem(registry) ?? pathProblem(segments);
-  if (problem) throw new Error(problem);
+  if (problem) return problem;
   registry = normalizeValidRegistry(registry);
   if (registry === DEFAULT_REGISTRY && segments.length === 1) {
     segments.unshift("library");
   }
   const repository = segments.join("/");
   if (registry.length + 1 + repository.length > MAX_NAME_LENGTH) {
-    throw new Error(
-      `repository name must not be more than ${MAX_NAME_LENGTH} characters`,
-    );
+    return `repository name must not be more than ${MAX_NAME_LENGTH} characters`;
   }
   const ref: ImageReference = { registry, repository };
   if (tag !== undefined) ref.tag = tag;
@@ -157,14 +159,11 @@ export function parseReference(
   input: string,
   options: ParseReferenceOptions = {},
 ): ImageReference {
-  try {
-    return _parse(input, options.defaultRegistry ?? DEFAULT_REGISTRY);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new SyntaxError(
-      `Cannot parse image reference "${input}": ${detail}`,
-    );
+  const parsed = _parse(input, options.defaultRegistry ?? DEFAULT_REGISTRY);
+  if (typeof parsed === "string") {
+    throw new SyntaxError(`Cannot parse image reference "${input}": ${parsed}`);
   }
+  return parsed;
 }
 
 /**

@@ -20,15 +20,11 @@ import {
   selectedSourcePlatforms,
 } from "./platform_specs.ts";
 import type { ClientFactory, ManifestSource, Side } from "./source.ts";
-import { type FailureKind, RegistryError } from "../errors.ts";
+import { readImage, readPlatform } from "./_image_reads.ts";
+import { errorMessage, type FailureKind, RegistryError } from "../errors.ts";
 import type { ImageEntry } from "../list/image_list.ts";
-import {
-  MAX_MANIFEST_BYTES,
-  parseImageConfig,
-  parseManifest,
-} from "../types/manifest.ts";
 import type { PlatformSelection } from "../types/platform.ts";
-import { type ImageReference, manifestTarget } from "../types/reference.ts";
+import { manifestTarget } from "../types/reference.ts";
 
 /** Default architectures checked. */
 export const DEFAULT_ARCHITECTURES: readonly string[] = ["amd64", "arm64"];
@@ -157,91 +153,6 @@ export async function validateImage(
   return { verdict, ...platformSpecs(source, destination, selection) };
 }
 
-async function readImage(
-  client: ManifestSource,
-  ref: ImageReference,
-  head: { digest: string; mediaType: string; body?: Uint8Array },
-  withPlatform: boolean,
-  signal: AbortSignal | undefined,
-): Promise<ResolvedImage> {
-  const fetched = head.body === undefined
-    ? await fetchAnnounced(client, ref, head.digest, signal)
-    : { digest: head.digest, mediaType: head.mediaType, body: head.body };
-  let manifest;
-  try {
-    manifest = parseManifest(fetched.body, fetched.mediaType);
-  } catch (error) {
-    throw new RegistryError(
-      "invalid-manifest",
-      `manifest is invalid: ${messageOf(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const image: ResolvedImage = { digest: fetched.digest, manifest };
-  if (withPlatform && manifest.kind === "image") {
-    image.platform = await readPlatform(client, ref, image, signal);
-  }
-  return image;
-}
-
-/**
- * GETs the manifest by the digest its HEAD announced. A registry that
- * announced a digest it cannot serve is caught here: the body served for the
- * tag is hashed and the disagreement reported, never a "missing" image.
- */
-async function fetchAnnounced(
-  client: ManifestSource,
-  ref: ImageReference,
-  announced: string,
-  signal: AbortSignal | undefined,
-) {
-  try {
-    return await client.getManifest(ref.repository, announced, signal);
-  } catch (error) {
-    if (!(error instanceof RegistryError) || error.kind !== "missing") {
-      throw error;
-    }
-    const target = manifestTarget(ref);
-    const served = await client.getManifest(ref.repository, target, signal);
-    if (served.digest === announced) return served;
-    throw new RegistryError(
-      "digest-mismatch",
-      `registry announced ${announced} for "${target}" but serves ${served.digest}`,
-      { cause: error },
-    );
-  }
-}
-
-async function readPlatform(
-  client: ManifestSource,
-  ref: ImageReference,
-  image: ResolvedImage,
-  signal: AbortSignal | undefined,
-) {
-  if (image.manifest.kind !== "image") return undefined;
-  const body = await client.getBlob(
-    ref.repository,
-    image.manifest.config.digest,
-    {
-      maxBytes: MAX_MANIFEST_BYTES,
-      signal,
-    },
-  );
-  try {
-    return parseImageConfig(body);
-  } catch (error) {
-    throw new RegistryError(
-      "invalid-manifest",
-      `image config is invalid: ${messageOf(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 /**
  * Turns an error on one side into a FAIL verdict that names the real cause;
  * only a 404 is reported as "does not exist". Advice to skip TLS
@@ -276,7 +187,7 @@ export function sideFailure(side: Side, error: unknown): Verdict {
   return {
     status: "failed",
     kind,
-    reason: `${side}: ${messageOf(error)}`,
+    reason: `${side}: ${errorMessage(error)}`,
     ...(hint ? { hint: { kind: hint, side } } : {}),
   };
 }
@@ -319,8 +230,4 @@ function kindOf(error: unknown): FailureKind {
   // Registry and transport failures arrive as RegistryError: anything else
   // is a programming error, never blamed on the registry.
   return "internal";
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
