@@ -53,7 +53,8 @@
 
 // The public surface, on purpose: the pure types, the list, the verdict
 // rules and engine (lib/compare.ts), the registry client (lib/registry.ts)
-// and the report. CLI-only helpers (lib/cli/, lib/run/) are not exported.
+// and the report with its reporter interface and the hangar log reporter.
+// CLI-only helpers (lib/cli/, lib/run/) are not exported.
 export {
   errorFromResponse,
   FAILURE_KINDS,
@@ -79,3 +80,5 @@ export {
 export * from "./lib/compare.ts";
 export * from "./lib/registry.ts";
 export * from "./lib/report/report.ts";
+export * from "./lib/report/reporter.ts";
+export * from "./lib/report/hangar_log.ts";

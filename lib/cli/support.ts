@@ -8,6 +8,10 @@ import { UsageError } from "../errors.ts";
 
 export { UsageError };
 
+// The end-of-run messages moved to the report layer with the reporter that
+// writes them; re-exported for callers of this module.
+export { allSkippedMessage, noDestinationMessage } from "../report/summary.ts";
+
 /** Returns why a registry name is not valid, or undefined when it is. */
 export function checkRegistryName(value: string): string | undefined {
   if (value === "") return "registry name is empty";
@@ -177,46 +181,4 @@ export function usageMessage(commanderMessage: string): string {
     if (hint !== "") text += `: ${hint[0]!.toLowerCase()}${hint.slice(1)}`;
   }
   return text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text;
-}
-
-/**
- * The one error line for every default-format line that names no
- * destination registry (no `-d`, no `DEST_REGISTRY`), instead of one a line.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { noDestinationMessage } from "./support.ts";
- * assert.equal(
- *   noDestinationMessage(12, "list.txt:3"),
- *   "12 lines name no destination registry (first: list.txt:3): give -d REGISTRY or set DEST_REGISTRY",
- * );
- * ```
- */
-export function noDestinationMessage(lines: number, first: string): string {
-  const subject = lines === 1 ? "1 line names" : `${lines} lines name`;
-  return `${subject} no destination registry (first: ${first}): give -d REGISTRY or set DEST_REGISTRY`;
-}
-
-/**
- * The warning of a run in which every image was skipped, naming the
- * selection that matched none of them.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { allSkippedMessage } from "./support.ts";
- * assert.equal(
- *   allSkippedMessage(["amd64", "arm64"], ["linux"]),
- *   "Every image was skipped: none has a platform in --arch amd64,arm64 --os linux",
- * );
- * ```
- */
-export function allSkippedMessage(
-  architectures: readonly string[],
-  oses: readonly string[],
-): string {
-  return `Every image was skipped: none has a platform in --arch ${
-    architectures.join(",")
-  } --os ${oses.join(",")}`;
 }

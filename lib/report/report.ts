@@ -1,6 +1,7 @@
 /**
- * Turns results into hangar-style log lines and the summary. Pure: the CLI
- * decides where the lines go.
+ * Turns results into hangar-style log lines. Pure: a reporter decides where
+ * the lines go. The tally and the summary line are in summary.ts,
+ * re-exported here so that this module stays the report layer's entry.
  *
  * @module
  */
@@ -13,6 +14,16 @@ import {
   manifestTarget,
 } from "../types/reference.ts";
 import type { LineResult } from "../verdict/validate.ts";
+
+export {
+  count,
+  countResult,
+  emptyTally,
+  failedFileLine,
+  summaryLine,
+  type Tally,
+  tallyTotal,
+} from "./summary.ts";
 
 /** A log level, printed as hangar prints it. */
 export type Level = "DEBU" | "INFO" | "WARN" | "ERRO";
@@ -139,125 +150,6 @@ export function resultLines(
 
 function specJson(specs: PlatformSpec[]): string {
   return JSON.stringify(specs, null, 2);
-}
-
-/**
- * A count with its noun, singular for one: "1 line", "2 lines".
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { count } from "./report.ts";
- * assert.deepEqual([count(1, "line"), count(0, "line"), count(2, "line")], ["1 line", "0 lines", "2 lines"]);
- * ```
- */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
-/**
- * The line that tells where the failed file went: failed lines only, or,
- * after an interruption, failed and not-run lines counted apart.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { emptyTally, failedFileLine } from "./report.ts";
- * assert.equal(
- *   failedFileLine("out.txt", { ...emptyTally(), failed: 1 }),
- *   '1 failed line written to "out.txt"',
- * );
- * assert.equal(
- *   failedFileLine("out.txt", { ...emptyTally(), failed: 1, notRun: 2 }),
- *   '3 lines written to "out.txt" (1 failed, 2 not run)',
- * );
- * ```
- */
-export function failedFileLine(
-  file: string,
-  tally: Pick<Tally, "failed" | "notRun">,
-): string {
-  if (tally.notRun === 0) {
-    return `${count(tally.failed, "failed line")} written to "${file}"`;
-  }
-  return `${count(tally.failed + tally.notRun, "line")} written to "${file}" ` +
-    `(${tally.failed} failed, ${tally.notRun} not run)`;
-}
-
-/** Counts of a run; every line with content is in exactly one of them. */
-export interface Tally {
-  /** Images that passed. */
-  passed: number;
-  /** Images skipped (no selected platform). */
-  skipped: number;
-  /** Images that failed. */
-  failed: number;
-  /** Lines that are not a valid entry. */
-  invalid: number;
-  /** Images not validated because the run was interrupted. */
-  notRun: number;
-}
-
-/**
- * Adds one result to a tally.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { countResult, emptyTally } from "./report.ts";
- * const tally = emptyTally();
- * countResult(tally, { kind: "invalid", line: 1, text: "x", reason: "y" });
- * assert(tally.invalid === 1);
- * ```
- */
-export function countResult(tally: Tally, result: LineResult): void {
-  if (result.kind === "invalid") tally.invalid++;
-  else if (result.outcome === undefined) tally.notRun++;
-  else if (result.outcome.verdict.status === "passed") tally.passed++;
-  else if (result.outcome.verdict.status === "skipped") tally.skipped++;
-  else tally.failed++;
-}
-
-/**
- * A tally with every count at zero.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { emptyTally } from "./report.ts";
- * assert(emptyTally().passed === 0);
- * ```
- */
-export function emptyTally(): Tally {
-  return { passed: 0, skipped: 0, failed: 0, invalid: 0, notRun: 0 };
-}
-
-/**
- * The summary line: the total equals the sum of the parts, always.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { emptyTally, summaryLine } from "./report.ts";
- * assert(
- *   summaryLine({ ...emptyTally(), passed: 2 }, 1500, false) ===
- *     "Validated 2 lines in 1.500s: 2 passed, 0 skipped, 0 failed, 0 invalid, 0 not run",
- * );
- * ```
- */
-export function summaryLine(
-  tally: Tally,
-  elapsedMs: number,
-  interrupted: boolean,
-): string {
-  const total = tally.passed + tally.skipped + tally.failed + tally.invalid +
-    tally.notRun;
-  const head = interrupted ? "Interrupted: validated" : "Validated";
-  return `${head} ${count(total, "line")} in ${
-    (elapsedMs / 1000).toFixed(3)
-  }s: ` +
-    `${tally.passed} passed, ${tally.skipped} skipped, ${tally.failed} failed, ` +
-    `${tally.invalid} invalid, ${tally.notRun} not run`;
 }
 
 /**

@@ -1,0 +1,185 @@
+/**
+ * One run of `mirror-validate`: validates a list, tallies the results, tells
+ * a {@linkcode Reporter} as it goes, handles interrupts, writes the failed
+ * file (or removes an old one) and picks the exit code. Knows no flag and no
+ * output format.
+ *
+ * @module
+ */
+
+import { type ListOptions, readImageList } from "../list/image_list.ts";
+import type { ClientFactory } from "../verdict/source.ts";
+import { type LineResult, validateList } from "../verdict/validate.ts";
+import { countResult, emptyTally, tallyTotal } from "../report/summary.ts";
+import type {
+  FailedFileOutcome,
+  Reporter,
+  RunSummary,
+} from "../report/reporter.ts";
+import { removeOldFailedList, writeFailedList } from "./list_files.ts";
+
+/** Exit status of a run. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Options of {@linkcode runValidation}. */
+export interface RunOptions {
+  /** The image list, read once. */
+  list: ReadableStream<Uint8Array>;
+  /**
+   * How list lines become entries (registry and project overrides).
+   *
+   * @default {{}}
+   */
+  listOptions?: ListOptions;
+  /** The client for a registry and side; the caller closes it. */
+  clients: ClientFactory;
+  /** Architectures to check. */
+  architectures: readonly string[];
+  /** Operating systems to check. */
+  oses: readonly string[];
+  /**
+   * Images validated at once.
+   *
+   * @default {1}
+   */
+  jobs?: number;
+  /**
+   * Limit for one image, in ms; 0 for none.
+   *
+   * @default {600000}
+   */
+  timeoutMs?: number;
+  /** Where the failed and not-run lines are written. */
+  failedFile: string;
+  /** Interrupts the run: no new image starts. */
+  signal?: AbortSignal;
+  /** Abandons images in flight; the summary and failed file still follow. */
+  abandon?: AbortSignal;
+  /**
+   * When the run began, on the `performance.now()` clock (the CLI passes the
+   * time it started checking flags).
+   *
+   * @default {performance.now()}
+   */
+  startedAt?: number;
+}
+
+/** What a run ended with. */
+export interface RunResult {
+  /** The exit code: 0, 1 (a failure or invalid line), 2, or 130. */
+  code: number;
+  /** The summary the reporter was given. */
+  summary: RunSummary;
+}
+
+/**
+ * Runs a validation. Exit code: 2 when the list has no image or the failed
+ * file cannot be written, else 130 when interrupted, else 1 when a line
+ * failed or was invalid, else 0.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runValidation } from "./run.ts";
+ * const failedFile = await Deno.makeTempFile();
+ * const calls: string[] = [];
+ * const { code } = await runValidation({
+ *   list: new Blob(["bad:line:\n"]).stream(),
+ *   clients: () => { throw new Error("unused"); },
+ *   architectures: ["amd64"],
+ *   oses: ["linux"],
+ *   failedFile,
+ * }, {
+ *   onResult: (result) => calls.push(result.kind),
+ *   onSummary: (summary) => calls.push(`invalid ${summary.tally.invalid}`),
+ * });
+ * assert.equal(code, 1);
+ * assert.deepEqual(calls, ["invalid", "invalid 1"]);
+ * await assert.rejects(Deno.stat(failedFile), Deno.errors.NotFound);
+ * ```
+ */
+export async function runValidation(
+  options: RunOptions,
+  reporter: Reporter,
+): Promise<RunResult> {
+  const startedAt = options.startedAt ?? performance.now();
+  const { signal, abandon } = options;
+  const tally = emptyTally();
+  const toRetry: { line: number; text: string }[] = [];
+  const onInterrupt = () => reporter.onNotice?.({ kind: "interrupted" });
+  const onAbandon = () => reporter.onNotice?.({ kind: "interrupted-again" });
+  signal?.addEventListener("abort", onInterrupt, { once: true });
+  abandon?.addEventListener("abort", onAbandon, { once: true });
+  try {
+    const items = readImageList(options.list, options.listOptions ?? {});
+    const results = validateList(items, {
+      clients: options.clients,
+      architectures: options.architectures,
+      oses: options.oses,
+      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+      ...(options.timeoutMs !== undefined
+        ? { timeoutMs: options.timeoutMs }
+        : {}),
+      ...(signal ? { signal } : {}),
+      ...(abandon ? { abandon } : {}),
+    });
+    for await (const result of results) {
+      countResult(tally, result);
+      reporter.onResult(result);
+      if (needsRetry(result)) {
+        toRetry.push({ line: result.line, text: result.text });
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", onInterrupt);
+    abandon?.removeEventListener("abort", onAbandon);
+  }
+  const summary: RunSummary = {
+    tally,
+    durationMs: performance.now() - startedAt,
+    interrupted: (signal?.aborted || abandon?.aborted) ?? false,
+    selection: { architectures: options.architectures, oses: options.oses },
+  };
+  if (tallyTotal(tally) === 0) {
+    reporter.onSummary(summary);
+    return { code: EXIT.usage, summary };
+  }
+  summary.failedFile = await settleFailedFile(options.failedFile, toRetry, {
+    failed: tally.failed,
+    notRun: tally.notRun,
+  });
+  reporter.onSummary(summary);
+  return { code: exitCode(summary), summary };
+}
+
+/** Writes the lines to retry, or, with none, removes an old failed file. */
+async function settleFailedFile(
+  path: string,
+  lines: { line: number; text: string }[],
+  counts: { failed: number; notRun: number },
+): Promise<FailedFileOutcome> {
+  const outcome: FailedFileOutcome = { path, written: 0, ...counts };
+  if (lines.length === 0) {
+    const warning = await removeOldFailedList(path);
+    if (warning !== undefined) outcome.removalWarning = warning;
+  }
+  try {
+    outcome.written = await writeFailedList(path, lines);
+  } catch (error) {
+    outcome.writeError = (error as Error).message;
+  }
+  return outcome;
+}
+
+function exitCode(summary: RunSummary): number {
+  if (summary.failedFile?.writeError !== undefined) return EXIT.usage;
+  if (summary.interrupted) return EXIT.interrupted;
+  const { failed, invalid } = summary.tally;
+  return failed + invalid > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function needsRetry(result: LineResult): boolean {
+  return result.kind === "image" &&
+    (result.outcome === undefined ||
+      result.outcome.verdict.status === "failed");
+}
