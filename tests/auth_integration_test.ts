@@ -5,16 +5,16 @@
 // logout; every output is searched for the secrets at the end.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
+import { runCli } from "./support/cli_run.ts";
 import {
   type Distribution,
+  distributionsIn,
   makeHtpasswd,
   makeTestCertificates,
-  requireTools,
-  startDistribution,
 } from "./support/distribution.ts";
 import { seedImage } from "./support/seed.ts";
 import { startTokenServer, type TokenServer } from "./support/token_server.ts";
+import { requireTools } from "./support/tools.ts";
 
 const USER = "alice";
 const PASSWORD = "pw-Secr3t-4f9d1c";
@@ -43,11 +43,7 @@ async function buildWorld(dir: string, stack: AsyncDisposableStack) {
   await Deno.mkdir(certDir);
   await Deno.copyFile(certs.caCert, `${certDir}/ca.crt`);
   const htpasswd = await makeHtpasswd(dir, USER, PASSWORD);
-  const start = async (options: Parameters<typeof startDistribution>[0]) => {
-    const registry = await startDistribution({ storageDir, ...options });
-    stack.defer(() => registry.stop());
-    return registry;
-  };
+  const start = distributionsIn(stack, { storageDir });
   const startTokens = async (
     name: string,
     options: Partial<Parameters<typeof startTokenServer>[0]> = {},
@@ -117,22 +113,15 @@ esac
 
 /** One in-process CLI run; every output and the failed file are kept. */
 async function run(world: World, args: string[], env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
   const failedFile = `${world.dir}/failed-${crypto.randomUUID()}.txt`;
   const isValidate = args[0] === "mirror-validate";
-  const code = await main(
+  const { code, stdout, stderr, text } = await runCli(
     isValidate ? [...args, "-o", failedFile] : args,
-    {
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-      env,
-      isTerminal: false,
-    },
+    { env, credentials: { env } },
   );
   const failed = await Deno.readTextFile(failedFile).catch(() => "");
   world.captured.push(stdout, stderr, failed);
-  return { code, stdout, stderr, text: stdout + stderr };
+  return { code, stdout, stderr, text };
 }
 
 async function listFile(world: World, dest: Distribution, tags = ["1"]) {

@@ -3,9 +3,7 @@
 // list are still validated.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
-import { OciRegistry } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
+import { cliSandbox, summaryOf } from "./support/cli_sandbox.ts";
 
 const OLD_FAILED = "left by an earlier run\n";
 const GOOD = "src.test/lib/app dst.test/lib/app 1";
@@ -19,66 +17,18 @@ async function runIn(
     output?: (dir: string) => string;
   } = {},
 ) {
-  const dir = await Deno.makeTempDir();
-  try {
-    const src = new OciRegistry();
-    const dst = new OciRegistry();
-    for (const reg of [src, dst]) {
-      await seedImage("http://x", { repository: "lib/app", tag: "1" }, {
-        kind: "image",
-        format: "oci",
-        platform: { architecture: "amd64", os: "linux" },
-      }, { fetch: (r) => reg.handler(r) });
-    }
-    let requests = 0;
-    const listFile = options.file?.(dir) ?? `${dir}/list.txt`;
-    const output = options.output?.(dir) ?? `${dir}/failed.txt`;
-    if (typeof list === "string") await Deno.writeTextFile(listFile, list);
-    else if (list !== undefined) await Deno.writeFile(listFile, list);
-    await Deno.writeTextFile(`${dir}/failed.txt`, OLD_FAILED);
-    let stdout = "";
-    let stderr = "";
-    const code = await main([
-      "mirror-validate",
-      "-f",
-      listFile,
-      "-o",
-      output,
-      ...extraArgs,
-    ], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      env: {},
-      isTerminal: false,
-      credentials: { env: {}, home: "/nonexistent" },
-      fetch: (request) => {
-        requests++;
-        const host = new URL(request.url).host;
-        return (host === "src.test" ? src : dst).handler(request);
-      },
-    });
-    const strip = (s: string) => s.replace(/^\d\d:\d\d:\d\d /gm, "");
-    const failed = await Deno.readTextFile(`${dir}/failed.txt`).catch(() =>
-      undefined
-    );
-    const listAfter = await Deno.readFile(listFile).catch(() => undefined);
-    return {
-      dir,
-      code,
-      stdout: strip(stdout).replaceAll(dir, "DIR"),
-      stderr: strip(stderr).replaceAll(dir, "DIR"),
-      requests,
-      failed,
-      listAfter,
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function summary(stdout: string): string {
-  return stdout.split("\n").filter((l) => l.includes("] Validated"))
-    .map((l) => l.replace(/ in \S+:/, ":")).join("\n");
+  await using box = await cliSandbox();
+  const listFile = options.file?.(box.dir) ?? `${box.dir}/list.txt`;
+  const output = options.output?.(box.dir) ?? `${box.dir}/failed.txt`;
+  if (typeof list === "string") await Deno.writeTextFile(listFile, list);
+  else if (list !== undefined) await Deno.writeFile(listFile, list);
+  await Deno.writeTextFile(`${box.dir}/failed.txt`, OLD_FAILED);
+  const run = await box.run(["-f", listFile, "-o", output, ...extraArgs]);
+  const failed = await Deno.readTextFile(`${box.dir}/failed.txt`).catch(() =>
+    undefined
+  );
+  const listAfter = await Deno.readFile(listFile).catch(() => undefined);
+  return { ...run, requests: box.requests, failed, listAfter };
 }
 
 Deno.test("a missing list file exits 2 with one line and touches nothing", async () => {
@@ -166,7 +116,7 @@ Deno.test("a 1 MB line is one invalid line; the other lines are validated", asyn
   assert.match(result.stdout, /\[M_ID:1\] PASS/);
   assert.match(result.stdout, /\[M_ID:2\] PASS/);
   assert.equal(
-    summary(result.stdout),
+    summaryOf(result.stdout),
     "[INFO] Validated 3 lines: 2 passed, 0 skipped, 0 failed, 1 invalid, 0 not run",
   );
   // nothing failed: the old failed file is gone
@@ -193,7 +143,7 @@ Deno.test("a line that is not UTF-8 is one invalid line shown with \\xNN escapes
     /^\[ERRO\] \[M_ID:2\] FAILED .*: destination manifest does not exist$/m,
   );
   assert.equal(
-    summary(result.stdout),
+    summaryOf(result.stdout),
     "[INFO] Validated 3 lines: 1 passed, 0 skipped, 1 failed, 1 invalid, 0 not run",
   );
   assert.equal(
@@ -215,7 +165,7 @@ Deno.test("a list with no valid line reports each line and exits 1 without a req
   );
   assert.match(result.stderr, /list.txt:3: invalid line "UPPER\/case:1": /);
   assert.equal(
-    summary(result.stdout),
+    summaryOf(result.stdout),
     "[INFO] Validated 2 lines: 0 passed, 0 skipped, 0 failed, 2 invalid, 0 not run",
   );
   assert.equal(result.requests, 0);

@@ -4,56 +4,30 @@
 // Registries are the in-process OCI server, passed as fetch.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
-import { OciRegistry } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
+import type { CliIo } from "../cli.ts";
+import { runCli, timeless } from "./support/cli_run.ts";
+import { seedBoth, twoRegistries } from "./support/two_registries.ts";
 
 const AMD64 = { architecture: "amd64", os: "linux" };
 
-async function run(
-  args: string[],
-  fetch?: (r: Request) => Promise<Response>,
-) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: {},
-    isTerminal: false,
-    ...(fetch ? { fetch } : {}),
-    credentials: { env: {}, home: "/nonexistent" },
-    certificates: { dirs: [] },
-  });
-  const strip = (s: string) => s.replace(/^\d\d:\d\d:\d\d /gm, "");
-  return { code, stdout: strip(stdout), stderr: strip(stderr) };
+async function run(args: string[], fetch?: CliIo["fetch"]) {
+  return timeless(await runCli(args, fetch ? { fetch } : {}));
 }
 
 /** src.test and dst.test, both holding `repository`:3 byte for byte. */
 async function mirrored(destinationRepository = "library/alpine") {
-  const src = new OciRegistry({ name: "src" });
-  const dst = new OciRegistry({ name: "dst" });
+  const registries = twoRegistries();
   const requests: string[] = [];
   const fetch = (request: Request) => {
     requests.push(request.url);
-    const host = new URL(request.url).host;
-    if (host === "src.test") return src.handler(request);
-    if (host === "dst.test") return dst.handler(request);
-    return Promise.reject(new TypeError(`connection refused: ${host}`));
+    return registries.fetch(request);
   };
-  for (
-    const [reg, repository] of [
-      [src, "library/alpine"],
-      [dst, destinationRepository],
-    ] as const
-  ) {
-    await seedImage(
-      "http://x.test",
-      { repository, tag: "3" },
-      { kind: "image", format: "oci", platform: AMD64, seed: "a" },
-      { fetch: (r) => reg.handler(r) },
-    );
-  }
+  await seedBoth(
+    registries,
+    { repository: "library/alpine", tag: "3" },
+    { kind: "image", format: "oci", platform: AMD64, seed: "a" },
+    { destinationRepository },
+  );
   return { fetch, requests };
 }
 

@@ -3,10 +3,11 @@
 // interruption. Registries are the in-process OCI server, passed as fetch.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
 import type { Platform } from "../lib/types/platform.ts";
-import { OciRegistry } from "./support/oci_server.ts";
+import { runOnList, stripTime, timeless } from "./support/cli_run.ts";
+import type { OciRegistry } from "./support/oci_server.ts";
 import { indexBody, pushManifest, seedImage } from "./support/seed.ts";
+import { twoRegistries } from "./support/two_registries.ts";
 
 const AMD64: Platform = { architecture: "amd64", os: "linux" };
 const ARM64: Platform = { architecture: "arm64", os: "linux" };
@@ -24,45 +25,23 @@ interface RunOptions {
 }
 
 async function run(list: string, flags: string[], options: RunOptions) {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/list`, list);
-    let stdout = "";
-    let stderr = "";
-    const code = await main([
-      "mirror-validate",
-      "-f",
-      `${dir}/list`,
-      "--tls-verify=false",
-      "-o",
-      `${dir}/failed`,
-      ...flags,
-    ], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => {
-        stderr += t;
-        options.onStderr?.(t);
-      },
-      env: options.env ?? {},
-      isTerminal: options.isTerminal ?? false,
-      fetch: options.fetch,
-      credentials: { env: {}, home: "/nonexistent" },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const strip = (s: string) => s.replace(/^\d\d:\d\d:\d\d /gm, "");
-    const failed = await Deno.readTextFile(`${dir}/failed`).catch(() => "");
-    return {
-      code,
-      stdout: strip(stdout),
-      stderr: strip(stderr),
-      rawStdout: stdout,
-      rawStderr: stderr,
-      failed,
-      dir,
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const raw = await runOnList(list, ["--tls-verify=false", ...flags], {
+    ...(options.onStderr ? { stderr: options.onStderr } : {}),
+    env: options.env ?? {},
+    isTerminal: options.isTerminal ?? false,
+    fetch: options.fetch,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const { code, stdout, stderr } = timeless(raw);
+  return {
+    code,
+    stdout,
+    stderr,
+    rawStdout: raw.stdout,
+    rawStderr: raw.stderr,
+    failed: raw.failed ?? "",
+    dir: raw.dir,
+  };
 }
 
 /**
@@ -71,8 +50,7 @@ async function run(list: string, flags: string[], options: RunOptions) {
  * lib/stale:1 (amd64, an arm64 image built from another seed, s390x: fails).
  */
 async function world() {
-  const src = new OciRegistry({ name: "src" });
-  const dst = new OciRegistry({ name: "dst" });
+  const { src, dst, fetch } = twoRegistries();
   const into = (reg: OciRegistry) => ({
     fetch: (r: Request) => reg.handler(r),
   });
@@ -118,12 +96,6 @@ async function world() {
     DOCKER_LIST,
     into(dst),
   );
-  const fetch = (request: Request) => {
-    const host = new URL(request.url).host;
-    if (host === "src.test") return src.handler(request);
-    if (host === "dst.test") return dst.handler(request);
-    return Promise.reject(new TypeError(`connection refused: ${host}`));
-  };
   return { fetch, amd: amd!, arm: arm!, staleArm: old.children[1]! };
 }
 
@@ -178,12 +150,11 @@ Deno.test("main() --debug prints srcSpec and dstSpec of a passed image at DEBU",
 Deno.test("main() colours levels on a terminal, and never with NO_COLOR", async () => {
   const w = await world();
   const coloured = await run(LEGACY + STALE, [], { ...w, isTerminal: true });
-  const strip = (t: string) => t.replace(/^\d\d:\d\d:\d\d /gm, "");
-  const pass = strip(coloured.rawStdout).split("\n").find((l) =>
+  const pass = stripTime(coloured.rawStdout).split("\n").find((l) =>
     l.includes("[M_ID:1] PASS ")
   );
   assert.ok(pass?.startsWith(`[${ESC}[36mINFO${ESC}[0m] [M_ID:1] PASS `), pass);
-  const fail = strip(coloured.rawStderr).split("\n").find((l) =>
+  const fail = stripTime(coloured.rawStderr).split("\n").find((l) =>
     l.includes("[M_ID:2] FAILED ")
   );
   assert.ok(

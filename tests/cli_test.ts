@@ -2,57 +2,24 @@
 // exit codes. Registries here are the in-process OCI server, passed as fetch.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
-import { OciRegistry } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
+import type { CliIo } from "../cli.ts";
+import { runCli, timeless } from "./support/cli_run.ts";
+import { seedBoth, twoRegistries } from "./support/two_registries.ts";
 
 const AMD64 = { architecture: "amd64", os: "linux" };
 
-async function run(
-  args: string[],
-  extra: {
-    fetch?: (r: Request) => Promise<Response>;
-    env?: Record<string, string>;
-  } = {},
-) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: extra.env ?? {},
-    isTerminal: false,
-    ...(extra.fetch ? { fetch: extra.fetch } : {}),
-    credentials: { env: {}, home: "/nonexistent" },
-  });
-  const strip = (s: string) => s.replace(/^\d\d:\d\d:\d\d /gm, "");
-  return { code, stdout: strip(stdout), stderr: strip(stderr) };
-}
-
-/** Two in-memory registries behind one fetch, by host. */
-function twoRegistries() {
-  const src = new OciRegistry({ name: "src" });
-  const dst = new OciRegistry({ name: "dst" });
-  const fetch = (request: Request) => {
-    const host = new URL(request.url).host;
-    if (host === "src.test") return src.handler(request);
-    if (host === "dst.test") return dst.handler(request);
-    return Promise.reject(new TypeError(`connection refused: ${host}`));
-  };
-  return { src, dst, fetch };
+async function run(args: string[], io: Partial<CliIo> = {}) {
+  return timeless(await runCli(args, io));
 }
 
 /** Both registries hold library/alpine:3, byte for byte the same. */
 async function exactMirror() {
   const registries = twoRegistries();
-  for (const reg of [registries.src, registries.dst]) {
-    await seedImage(
-      "http://x.test",
-      { repository: "library/alpine", tag: "3" },
-      { kind: "image", format: "oci", platform: AMD64, seed: "a" },
-      { fetch: (r) => reg.handler(r) },
-    );
-  }
+  await seedBoth(
+    registries,
+    { repository: "library/alpine", tag: "3" },
+    { kind: "image", format: "oci", platform: AMD64, seed: "a" },
+  );
   return registries;
 }
 

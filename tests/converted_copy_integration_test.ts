@@ -4,30 +4,15 @@
 // copy, not a stale platform.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
+import { runCli, stripTime } from "./support/cli_run.ts";
 import type { Platform } from "../lib/types/platform.ts";
-import { requireTools, startDistribution } from "./support/distribution.ts";
+import { startDistribution } from "./support/distribution.ts";
 import { seedImage } from "./support/seed.ts";
-import { skopeoInspectRaw } from "./support/skopeo.ts";
+import { skopeoCopy, skopeoInspectRaw } from "./support/skopeo.ts";
+import { requireTools } from "./support/tools.ts";
 
 const AMD64: Platform = { architecture: "amd64", os: "linux" };
 const ARM64: Platform = { architecture: "arm64", os: "linux" };
-
-async function skopeo(...args: string[]): Promise<void> {
-  const output = await new Deno.Command("skopeo", {
-    args: ["copy", "--insecure-policy", "--retry-times", "0", ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `Command "skopeo copy ${args.join(" ")}" failed: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
-}
 
 Deno.test("main() fails a Docker list mirrored as an OCI index and says it is a converted copy", async () => {
   await requireTools("docker-registry", "skopeo");
@@ -42,17 +27,16 @@ Deno.test("main() fails a Docker list mirrored as an OCI index and says it is a 
       seed: "conv",
     });
     // Through an OCI layout: every manifest is rewritten, so every digest changes.
-    await skopeo(
-      "--all",
-      "--src-tls-verify=false",
+    const converting = { preserveDigests: false };
+    await skopeoCopy(
       `docker://${host}/lib/app:1`,
       `oci:${dir}/layout:app`,
+      converting,
     );
-    await skopeo(
-      "--all",
-      "--dest-tls-verify=false",
+    await skopeoCopy(
       `oci:${dir}/layout:app`,
       `docker://${host}/conv/app:1`,
+      converting,
     );
     const raw = JSON.parse(
       new TextDecoder().decode(await skopeoInspectRaw(`${host}/conv/app:1`)),
@@ -63,25 +47,17 @@ Deno.test("main() fails a Docker list mirrored as an OCI index and says it is a 
       `${dir}/list`,
       `${host}/lib/app ${host}/conv/app 1\n`,
     );
-    let stdout = "";
-    let stderr = "";
-    const code = await main([
+    const { code, stdout, stderr } = await runCli([
       "mirror-validate",
       "-f",
       `${dir}/list`,
       "--tls-verify=false",
       "-o",
       `${dir}/failed`,
-    ], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      env: {},
-      isTerminal: false,
-      credentials: { env: {}, home: "/nonexistent" },
-    });
+    ]);
     assert.equal(code, 1, stderr);
     const failed = stderr.split("\n").filter((l) => l.includes(" FAILED "))
-      .map((l) => l.replace(/^\d\d:\d\d:\d\d /, ""));
+      .map(stripTime);
     assert.deepEqual(failed, [
       `[ERRO] [M_ID:1] FAILED [${host}/lib/app:1] => [${host}/conv/app:1]: destination is a converted copy (OCI index instead of Docker manifest list): every digest differs`,
     ]);

@@ -9,6 +9,8 @@ import {
   PASSING_LINE,
   summaryOf,
 } from "./support/cli_sandbox.ts";
+import { stripTime } from "./support/cli_run.ts";
+import { succeeds } from "./support/tools.ts";
 import { OciRegistry, serveHandler } from "./support/oci_server.ts";
 import { seedImage } from "./support/seed.ts";
 import {
@@ -20,13 +22,7 @@ import {
 const CLEAN =
   "[INFO] Validated 2 lines: 2 passed, 0 skipped, 0 failed, 0 invalid, 0 not run";
 const LIST = `${PASSING_LINE}\n${PASSING_LINE}\n`;
-const strip = (text: string) => text.replace(/^\d\d:\d\d:\d\d /gm, "");
 const unix = { ignore: Deno.build.os === "windows" };
-
-async function make(tool: string, args: string[]): Promise<boolean> {
-  const out = await new Deno.Command(tool, { args, stderr: "null" }).output();
-  return out.success;
-}
 
 Deno.test("a clean run leaves -o /dev/null as it is", unix, async () => {
   await using box = await cliSandbox();
@@ -43,7 +39,7 @@ Deno.test("a clean run leaves a character device -o in place", {
   await using box = await cliSandbox();
   await Deno.writeTextFile(`${box.dir}/list.txt`, LIST);
   const device = `${box.dir}/null`; // a second /dev/null (1, 3)
-  assert.ok(await make("mknod", ["-m", "666", device, "c", "1", "3"]));
+  assert.ok(await succeeds("mknod", ["-m", "666", device, "c", "1", "3"]));
   const run = await box.run(["-f", `${box.dir}/list.txt`, "-o", device]);
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
@@ -54,7 +50,7 @@ Deno.test("a clean run neither opens nor removes a FIFO -o", unix, async () => {
   await using box = await cliSandbox();
   await Deno.writeTextFile(`${box.dir}/list.txt`, LIST);
   const fifo = `${box.dir}/failed.fifo`;
-  assert.ok(await make("mkfifo", [fifo]));
+  assert.ok(await succeeds("mkfifo", [fifo]));
   // Opening a FIFO for writing waits for a reader: the run would hang.
   const run = await box.run(["-f", `${box.dir}/list.txt`, "-o", fifo]);
   assert.equal(run.stderr, "");
@@ -189,10 +185,10 @@ Deno.test(
         "--tls-verify=false",
       ]);
       assert.equal(
-        strip(run.stderr),
+        stripTime(run.stderr),
         `[WARN] Cannot remove old failed list "${dir}/out/failed.txt": permission denied\n`,
       );
-      assert.equal(summaryOf(strip(run.stdout)), CLEAN);
+      assert.equal(summaryOf(stripTime(run.stdout)), CLEAN);
       assert.equal(run.code, 0);
       assert.equal(
         await Deno.readTextFile(`${dir}/out/failed.txt`),

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { FAILURE_KINDS, type FailureKind } from "../lib/errors.ts";
 import { parseListLine } from "../lib/list/image_list.ts";
 import { RegistryClient } from "../lib/registry/client.ts";
-import { main } from "../cli.ts";
+import { runOnList, stripTime } from "./support/cli_run.ts";
 import { type ClientFactory, validateList } from "../lib/verdict/validate.ts";
 import { startDistribution } from "./support/distribution.ts";
 import {
@@ -17,8 +17,15 @@ import {
   listenAndClose,
   proxyTo,
 } from "./support/fault_registry.ts";
-import { OciRegistry } from "./support/oci_server.ts";
+import type { OciRegistry } from "./support/oci_server.ts";
 import { indexBody, pushManifest, seedImage } from "./support/seed.ts";
+import {
+  DST_HOST,
+  routeHosts,
+  seedBoth,
+  SRC_HOST,
+  twoRegistries,
+} from "./support/two_registries.ts";
 import type { Platform } from "../lib/types/platform.ts";
 
 const AMD64: Platform = { architecture: "amd64", os: "linux" };
@@ -42,27 +49,22 @@ interface WorldOptions {
 
 /** Two in-memory registries, each behind a FaultRegistry, both holding lib/app:1 (an index). */
 async function world(options: WorldOptions = {}) {
-  const src = new OciRegistry({ name: "src" });
-  const dst = new OciRegistry({ name: "dst" });
-  for (const reg of [src, dst]) {
-    await seedImage("http://x.test", { repository: "lib/app", tag: "1" }, {
-      kind: "index",
-      format: "oci",
-      platforms: [AMD64, ARM64],
-      seed: "app",
-    }, { fetch: (r) => reg.handler(r) });
-  }
+  const { src, dst } = twoRegistries();
+  await seedBoth({ src, dst }, { repository: "lib/app", tag: "1" }, {
+    kind: "index",
+    format: "oci",
+    platforms: [AMD64, ARM64],
+    seed: "app",
+  });
   const faults = {
     src: new FaultRegistry(src.handler, options.src),
     dst: new FaultRegistry(dst.handler, options.dst),
   };
   const sleeps: number[] = [];
-  const fetch = (request: Request) => {
-    const host = new URL(request.url).host;
-    if (host === "src.test") return faults.src.handler(request);
-    if (host === "dst.test") return faults.dst.handler(request);
-    return Promise.reject(new TypeError(`connection refused: ${host}`));
-  };
+  const fetch = routeHosts({
+    [SRC_HOST]: faults.src.handler,
+    [DST_HOST]: faults.dst.handler,
+  });
   const clients = clientFactory(fetch, sleeps, options);
   return { src, dst, faults, sleeps, clients };
 }
@@ -745,45 +747,26 @@ Deno.test("RegistryClient warns once when RateLimit-Remaining runs low, then spa
 
 Deno.test("main() says so on stderr when a registry's rate limit runs low", async () => {
   const w = await world();
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/list`, `${LINE}\n${LINE}\n`);
-    let stdout = "";
-    let stderr = "";
-    const code = await main([
-      "mirror-validate",
-      "-f",
-      `${dir}/list`,
-      "-o",
-      `${dir}/failed`,
-    ], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      env: {},
-      isTerminal: false,
-      credentials: { env: {}, home: "/nonexistent" },
-      fetch: async (request) => {
-        const host = new URL(request.url).host;
-        const answer = await (host === "src.test" ? w.src : w.dst).handler(
-          request,
-        );
-        const headers = new Headers(answer.headers);
-        if (host === "src.test") {
-          headers.set("RateLimit-Remaining", "3;w=21600");
-        }
-        return new Response(answer.body, { status: answer.status, headers });
-      },
-    });
-    assert.equal(code, 0);
-    assert.equal(
-      stderr.replace(/^\d\d:\d\d:\d\d /gm, ""),
-      '[WARN] Registry "src.test" rate limit is low: 3 requests left per 21600s; slowing down to one request every 1s\n',
-    );
-    assert.match(
-      stdout,
-      /Validated 2 lines in \S+: 2 passed, 0 skipped, 0 failed, 0 invalid, 0 not run/,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const { code, stdout, stderr } = await runOnList(`${LINE}\n${LINE}\n`, [], {
+    fetch: async (request) => {
+      const host = new URL(request.url).host;
+      const answer = await (host === "src.test" ? w.src : w.dst).handler(
+        request,
+      );
+      const headers = new Headers(answer.headers);
+      if (host === "src.test") {
+        headers.set("RateLimit-Remaining", "3;w=21600");
+      }
+      return new Response(answer.body, { status: answer.status, headers });
+    },
+  });
+  assert.equal(code, 0);
+  assert.equal(
+    stripTime(stderr),
+    '[WARN] Registry "src.test" rate limit is low: 3 requests left per 21600s; slowing down to one request every 1s\n',
+  );
+  assert.match(
+    stdout,
+    /Validated 2 lines in \S+: 2 passed, 0 skipped, 0 failed, 0 invalid, 0 not run/,
+  );
 });

@@ -3,11 +3,11 @@
 // row mark the host as stopped, and the rest of its images fail at once.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
 import { parseListLine } from "../lib/list/image_list.ts";
 import { RegistryClient } from "../lib/registry/client.ts";
 import { connectTimeout } from "../lib/registry/_transport_stack.ts";
 import { type ClientFactory, validateList } from "../lib/verdict/validate.ts";
+import { runOnList, stripTime } from "./support/cli_run.ts";
 import { listenSilently } from "./support/fault_registry.ts";
 import { serveHandler } from "./support/_serve.ts";
 import { OciRegistry } from "./support/oci_server.ts";
@@ -111,35 +111,16 @@ Deno.test("main() against a destination that never answers prints the stopped-an
   const silent = listenSilently();
   const source = await sourceRegistry();
   const served = serveHandler(source.handler);
-  const dir = await Deno.makeTempDir();
   try {
     const list = lines(silent.host).map((line) =>
       line.replace("src.test", served.host)
     );
-    await Deno.writeTextFile(`${dir}/list`, list.join("\n") + "\n");
-    let stdout = "";
-    let stderr = "";
     const started = performance.now();
-    const code = await main([
-      "mirror-validate",
-      "-f",
-      `${dir}/list`,
-      "-o",
-      `${dir}/failed`,
-      "-j",
-      "1",
-      "--os",
-      "linux",
-      "--src-tls-verify=false",
-    ], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      env: {},
-      isTerminal: false,
-      now: () => new Date(0),
-      credentials: { env: {}, home: "/nonexistent" },
-      requestTimeoutMs: CLI_LIMIT_MS,
-    });
+    const { code, stdout, stderr, failed } = await runOnList(
+      list.join("\n") + "\n",
+      ["-j", "1", "--os", "linux", "--src-tls-verify=false"],
+      { now: () => new Date(0), requestTimeoutMs: CLI_LIMIT_MS },
+    );
     const elapsed = performance.now() - started;
     assert.equal(code, 1, stderr);
     const expected = list.map((line, i) => {
@@ -149,21 +130,15 @@ Deno.test("main() against a destination that never answers prints the stopped-an
       }] FAILED [${src}:${tag}] => [${dst}:${tag}]: destination: Registry "${silent.host}" stopped answering: 3 requests in a row got no answer within 1s`;
     });
     assert.deepEqual(
-      stderr.split("\n").filter((l) => l.includes("[ERRO]")).map((l) =>
-        l.slice(l.indexOf("[ERRO]"))
-      ),
+      stripTime(stderr).split("\n").filter((l) => l.includes("[ERRO]")),
       expected,
     );
     assert.match(stdout, /6 failed/);
     assert.equal(silent.connections, 3);
-    assert.equal(
-      await Deno.readTextFile(`${dir}/failed`),
-      list.join("\n") + "\n",
-    );
+    assert.equal(failed, list.join("\n") + "\n");
     // 3 limits plus the real backoff (at most 0.5 s + 1 s)
     assert.ok(elapsed < 3 * CLI_LIMIT_MS + 1500 + 2000, `took ${elapsed} ms`);
   } finally {
-    await Deno.remove(dir, { recursive: true });
     await served.close();
     await silent.close();
   }

@@ -3,10 +3,9 @@
 // layouts, and broken in each way the verdict rules name.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
+import { runCli, timeless } from "./support/cli_run.ts";
 import {
   type Distribution,
-  requireTools,
   startDistribution,
 } from "./support/distribution.ts";
 import {
@@ -16,6 +15,7 @@ import {
   seedImage,
 } from "./support/seed.ts";
 import { skopeoCopy } from "./support/skopeo.ts";
+import { requireTools } from "./support/tools.ts";
 import type { Platform } from "../lib/types/platform.ts";
 
 const AMD64: Platform = { architecture: "amd64", os: "linux" };
@@ -165,19 +165,6 @@ async function buildWorld(): Promise<World> {
   return { src, dst, images };
 }
 
-async function runCli(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: {},
-    isTerminal: false,
-  });
-  const strip = (s: string) => s.replace(/^\d\d:\d\d:\d\d /gm, "");
-  return { code, stdout: strip(stdout), stderr: strip(stderr) };
-}
-
 Deno.test("mirror-validate against real distribution registries", async (t) => {
   const world = await buildWorld();
   const dir = await Deno.makeTempDir();
@@ -203,16 +190,18 @@ Deno.test("mirror-validate against real distribution registries", async (t) => {
     const list = `${dir}/list.txt`;
     const failed = `${dir}/failed.txt`;
     await Deno.writeTextFile(list, "# mirrored\n" + lines.join("\n") + "\n");
-    const run = await runCli([
-      "mirror-validate",
-      "-f",
-      list,
-      "--tls-verify=false",
-      "-o",
-      failed,
-      "-j",
-      "4",
-    ]);
+    const run = timeless(
+      await runCli([
+        "mirror-validate",
+        "-f",
+        list,
+        "--tls-verify=false",
+        "-o",
+        failed,
+        "-j",
+        "4",
+      ]),
+    );
     const srcArm = world.images["lib/docker-list"]!.children.find((c) =>
       c.platform.architecture === "arm64"
     )!;
@@ -304,15 +293,17 @@ Deno.test("mirror-validate against real distribution registries", async (t) => {
       "a clean run exits 0 and removes the old failed file",
       async () => {
         await Deno.writeTextFile(list, lines.slice(0, 7).join("\n"));
-        const clean = await runCli([
-          "mirror",
-          "validate",
-          "-f",
-          list,
-          "--tls-verify=false",
-          "-o",
-          failed,
-        ]);
+        const clean = timeless(
+          await runCli([
+            "mirror",
+            "validate",
+            "-f",
+            list,
+            "--tls-verify=false",
+            "-o",
+            failed,
+          ]),
+        );
         assert.equal(clean.code, 0);
         assert.match(
           clean.stdout,

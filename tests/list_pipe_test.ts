@@ -2,12 +2,12 @@
 // list piped in, bash's `<(...)`, and `-f - -o LIST < LIST` refused.
 
 import assert from "node:assert/strict";
+import { stripTime } from "./support/cli_run.ts";
 import { OciRegistry, serveHandler } from "./support/oci_server.ts";
 import { seedImage } from "./support/seed.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
-const strip = (text: string) => text.replace(/^\d\d:\d\d:\d\d /gm, "");
 
 /** A served registry holding lib/app:1; lib/gone is missing. */
 async function withRegistry(
@@ -47,8 +47,8 @@ async function run(command: string, args: string[], stdin?: string) {
   const decoder = new TextDecoder();
   return {
     code: out.code,
-    stdout: strip(decoder.decode(out.stdout)),
-    stderr: strip(decoder.decode(out.stderr)),
+    stdout: stripTime(decoder.decode(out.stdout)),
+    stderr: stripTime(decoder.decode(out.stderr)),
   };
 }
 

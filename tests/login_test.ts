@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
 import type { Fetch } from "../lib/transport/fetch.ts";
 import { login, loginAuthFile, logout } from "../lib/registry/login.ts";
+import { runCli } from "./support/cli_run.ts";
 
 const GOOD = btoa("alice:pw-good");
 
@@ -180,11 +180,7 @@ Deno.test("main() runs hangar login and logout with exit codes 0, 1 and 2", asyn
   await withDir(async (dir) => {
     const registry = basicRegistry();
     const run = async (args: string[]) => {
-      let stdout = "";
-      let stderr = "";
-      const code = await main(args, {
-        stdout: (text) => (stdout += text),
-        stderr: (text) => (stderr += text),
+      const { code, stdout, stderr } = await runCli(args, {
         env: { REGISTRY_AUTH_FILE: `${dir}/auth.json` },
         fetch: registry.fetch,
       });

@@ -6,15 +6,16 @@
 // or unverifiable certificate is one FAILED line that says which.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
+import { runCli } from "./support/cli_run.ts";
 import {
   type Distribution,
+  distributionsIn,
+  makeCertDir,
   makeClientCertificate,
   makeTestCertificates,
-  requireTools,
-  startDistribution,
 } from "./support/distribution.ts";
 import { seedImage } from "./support/seed.ts";
+import { requireTools } from "./support/tools.ts";
 
 const AT = new Date(2024, 0, 1, 9, 5, 7);
 
@@ -26,42 +27,16 @@ interface World {
 }
 
 /** One in-process CLI run with a fixed clock; certs.d is under `dir`. */
-async function validate(
-  world: World,
-  flags: string[],
-  certsD: string[] = [],
-) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(
-    [
-      "mirror-validate",
-      "-f",
-      world.list,
-      "--dest-tls-verify=false",
-      "-o",
-      `${world.dir}/failed-${crypto.randomUUID()}.txt`,
-      ...flags,
-    ],
-    {
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-      env: {},
-      isTerminal: false,
-      now: () => AT,
-      certificates: { dirs: certsD },
-    },
-  );
-  return { code, stdout, stderr, text: stdout + stderr };
-}
-
-/** Makes DIR with the named files copied in. */
-async function certDir(path: string, files: Record<string, string>) {
-  await Deno.mkdir(path, { recursive: true });
-  for (const [name, from] of Object.entries(files)) {
-    await Deno.copyFile(from, `${path}/${name}`);
-  }
-  return path;
+function validate(world: World, flags: string[], certsD: string[] = []) {
+  return runCli([
+    "mirror-validate",
+    "-f",
+    world.list,
+    "--dest-tls-verify=false",
+    "-o",
+    `${world.dir}/failed-${crypto.randomUUID()}.txt`,
+    ...flags,
+  ], { now: () => AT, certificates: { dirs: certsD } });
 }
 
 Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and foreign client certificates", async (t) => {
@@ -75,12 +50,7 @@ Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and 
   await Deno.mkdir(`${dir}/other-ca`);
   const otherCa = await makeTestCertificates(`${dir}/other-ca`);
   const foreign = await makeClientCertificate(`${dir}/other-ca`, otherCa);
-  const storageDir = `${dir}/storage`;
-  const start = async (options: Parameters<typeof startDistribution>[0]) => {
-    const registry = await startDistribution({ storageDir, ...options });
-    stack.defer(() => registry.stop());
-    return registry;
-  };
+  const start = distributionsIn(stack, { storageDir: `${dir}/storage` });
   const open = await start({});
   await seedImage(open.url, { repository: "lib/app", tag: "1" }, {
     kind: "index",
@@ -112,7 +82,7 @@ Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and 
   await t.step(
     "--cert-dir with ca.crt, client.cert and client.key passes",
     async () => {
-      const path = await certDir(`${dir}/cert-dir`, {
+      const path = await makeCertDir(`${dir}/cert-dir`, {
         "ca.crt": ca.caCert,
         "client.cert": client.certFile,
         "client.key": client.keyFile,
@@ -125,7 +95,7 @@ Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and 
 
   await t.step("a certs.d directory named HOST:PORT passes", async () => {
     const certsD = `${dir}/certs.d`;
-    await certDir(`${certsD}/${mtls.host}`, {
+    await makeCertDir(`${certsD}/${mtls.host}`, {
       "ca.crt": ca.caCert,
       "client.cert": client.certFile,
       "client.key": client.keyFile,
@@ -138,7 +108,7 @@ Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and 
   await t.step(
     "only the CA: one tls FAILED line saying a client certificate is required",
     async () => {
-      const path = await certDir(`${dir}/ca-only`, { "ca.crt": ca.caCert });
+      const path = await makeCertDir(`${dir}/ca-only`, { "ca.crt": ca.caCert });
       const result = await validate(world, ["--cert-dir", path]);
       assert.equal(result.code, 1);
       assert.deepEqual(errors(result.stderr), [
@@ -147,7 +117,7 @@ Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and 
         ),
       ]);
       const certsD = `${dir}/certs.d-ca-only`;
-      await certDir(`${certsD}/${mtls.host}`, { "ca.crt": ca.caCert });
+      await makeCertDir(`${certsD}/${mtls.host}`, { "ca.crt": ca.caCert });
       const fromCertsD = await validate(world, [], [certsD]);
       assert.deepEqual(errors(fromCertsD.stderr), [
         failedLine(
@@ -173,7 +143,7 @@ Deno.test("mutual TLS against a real registry: --cert-dir, certs.d, missing and 
   await t.step(
     "a client certificate from another CA is named as rejected",
     async () => {
-      const path = await certDir(`${dir}/foreign`, {
+      const path = await makeCertDir(`${dir}/foreign`, {
         "ca.crt": ca.caCert,
         "client.cert": foreign.certFile,
         "client.key": foreign.keyFile,

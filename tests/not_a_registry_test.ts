@@ -3,42 +3,22 @@
 // never "does not exist".
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
+import { runOnList, stripTime } from "./support/cli_run.ts";
 import { serveHandler } from "./support/_serve.ts";
 import { OciRegistry } from "./support/oci_server.ts";
 import { seedImage } from "./support/seed.ts";
 
 /** Runs the CLI on one line from `source` to `destination`; returns its ERRO lines. */
 async function run(source: string, destination: string) {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(
-      `${dir}/list`,
-      `${source}/lib/app ${destination}/lib/app 1\n`,
-    );
-    let stdout = "";
-    let stderr = "";
-    const code = await main([
-      "mirror-validate",
-      "-f",
-      `${dir}/list`,
-      "-o",
-      `${dir}/failed`,
-      "--tls-verify=false",
-    ], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      env: {},
-      isTerminal: false,
-      now: () => new Date(0),
-      credentials: { env: {}, home: "/nonexistent" },
-    });
-    const errors = stderr.split("\n").filter((l) => l.includes("[ERRO]"))
-      .map((l) => l.slice(l.indexOf("[ERRO]")));
-    return { code, stdout, stderr, errors };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const { code, stdout, stderr } = await runOnList(
+    `${source}/lib/app ${destination}/lib/app 1\n`,
+    ["--tls-verify=false"],
+    { now: () => new Date(0) },
+  );
+  const errors = stripTime(stderr).split("\n").filter((l) =>
+    l.includes("[ERRO]")
+  );
+  return { code, stdout, stderr, errors };
 }
 
 async function servedSource() {

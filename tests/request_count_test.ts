@@ -3,16 +3,22 @@
 // for repeated lines, and only the two index GETs for a mismatched index.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
 import type { Platform } from "../lib/types/platform.ts";
-import { OciRegistry } from "./support/oci_server.ts";
+import { runOnList } from "./support/cli_run.ts";
+import type { OciRegistry } from "./support/oci_server.ts";
 import {
-  type ImageSpec,
   indexBody,
   mixedImageSpec,
   pushManifest,
   seedImage,
 } from "./support/seed.ts";
+import {
+  DST_HOST,
+  routeHosts,
+  seedBoth,
+  SRC_HOST,
+  twoRegistries,
+} from "./support/two_registries.ts";
 
 const AMD64: Platform = { architecture: "amd64", os: "linux" };
 const ARM64: Platform = { architecture: "arm64", os: "linux" };
@@ -21,32 +27,29 @@ const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 
 /** Two registries behind one fetch, by host, each keeping `METHOD PATH` of every request. */
-function twoRegistries() {
-  const src = new OciRegistry({ name: "src" });
-  const dst = new OciRegistry({ name: "dst" });
+function countingRegistries() {
+  const { src, dst } = twoRegistries();
   const log = { src: [] as string[], dst: [] as string[] };
   /** Hosts whose manifest HEADs answer 405, as some registries' do. */
   const noHead = new Set<string>();
-  const fetch = (request: Request) => {
-    const url = new URL(request.url);
-    const line = `${request.method} ${url.pathname}`;
-    if (
-      noHead.has(url.host) && request.method === "HEAD" &&
-      url.pathname.includes("/manifests/")
-    ) {
-      (url.host === "src.test" ? log.src : log.dst).push(`${line} 405`);
-      return Promise.resolve(new Response(null, { status: 405 }));
-    }
-    if (url.host === "src.test") {
-      log.src.push(line);
-      return src.handler(request);
-    }
-    if (url.host === "dst.test") {
-      log.dst.push(line);
-      return dst.handler(request);
-    }
-    return Promise.reject(new TypeError(`connection refused: ${url.host}`));
-  };
+  const logged =
+    (side: "src" | "dst", registry: OciRegistry) => (request: Request) => {
+      const url = new URL(request.url);
+      const line = `${request.method} ${url.pathname}`;
+      if (
+        noHead.has(url.host) && request.method === "HEAD" &&
+        url.pathname.includes("/manifests/")
+      ) {
+        log[side].push(`${line} 405`);
+        return Promise.resolve(new Response(null, { status: 405 }));
+      }
+      log[side].push(line);
+      return registry.handler(request);
+    };
+  const fetch = routeHosts({
+    [SRC_HOST]: logged("src", src),
+    [DST_HOST]: logged("dst", dst),
+  });
   const reset = () => {
     src.resetCount();
     dst.resetCount();
@@ -56,64 +59,36 @@ function twoRegistries() {
   return { src, dst, log, fetch, reset, noHead };
 }
 
-type World = ReturnType<typeof twoRegistries>;
-
-async function seedBoth(world: World, repository: string, spec: ImageSpec) {
-  const ref = { repository, tag: "v1" };
-  const seeded = await seedImage("http://src.test", ref, spec, {
-    fetch: (r) => world.src.handler(r),
-  });
-  await seedImage("http://dst.test", ref, spec, {
-    fetch: (r) => world.dst.handler(r),
-  });
-  return seeded;
-}
+type World = ReturnType<typeof countingRegistries>;
 
 async function run(world: World, list: string) {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/list`, list);
-    let stdout = "";
-    let stderr = "";
-    world.reset();
-    const args = [
-      "mirror-validate",
-      "-f",
-      `${dir}/list`,
-      "--tls-verify=false",
-      "-j",
-      "10",
-      "-o",
-      `${dir}/failed`,
-    ];
-    const code = await main(args, {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      env: {},
-      isTerminal: false,
-      fetch: world.fetch,
-      credentials: { env: {}, home: "/nonexistent" },
-    });
-    return {
-      code,
-      stdout,
-      stderr,
-      src: world.src.requests,
-      dst: world.dst.requests,
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  world.reset();
+  const { code, stdout, stderr } = await runOnList(list, [
+    "--tls-verify=false",
+    "-j",
+    "10",
+  ], { fetch: world.fetch });
+  return {
+    code,
+    stdout,
+    stderr,
+    src: world.src.requests,
+    dst: world.dst.requests,
+  };
 }
 
 const mirrorLine = (repository: string) =>
   `src.test/${repository} dst.test/${repository} v1\n`;
 
 async function twentyImages(): Promise<{ world: World; list: string }> {
-  const world = twoRegistries();
+  const world = countingRegistries();
   let list = "";
   for (let i = 0; i < 20; i++) {
-    await seedBoth(world, `bench/img-${i}`, mixedImageSpec(i, "count"));
+    await seedBoth(
+      world,
+      { repository: `bench/img-${i}`, tag: "v1" },
+      mixedImageSpec(i, "count"),
+    );
     list += mirrorLine(`bench/img-${i}`);
   }
   return { world, list };
@@ -152,14 +127,18 @@ Deno.test("main() validates a line repeated 3 times once: the same requests as t
 });
 
 Deno.test("main() compares a mismatched index with one HEAD and one GET of the index per side, nothing per child", async () => {
-  const world = twoRegistries();
+  const world = countingRegistries();
   // Legacy hangar layout: the mirror's list keeps only the selected platforms (PASS).
-  const legacy = await seedBoth(world, "lib/legacy", {
-    kind: "index",
-    format: "docker",
-    platforms: [AMD64, ARM64, S390X],
-    seed: "l",
-  });
+  const legacy = await seedBoth(
+    world,
+    { repository: "lib/legacy", tag: "v1" },
+    {
+      kind: "index",
+      format: "docker",
+      platforms: [AMD64, ARM64, S390X],
+      seed: "l",
+    },
+  );
   const kept = legacy.children.filter((c) =>
     c.platform.architecture !== "s390x"
   );
@@ -174,7 +153,7 @@ Deno.test("main() compares a mismatched index with one HEAD and one GET of the i
     },
   );
   // A stale mirror: the source's arm64 image was rebuilt since (FAILED).
-  const stale = await seedBoth(world, "lib/stale", {
+  const stale = await seedBoth(world, { repository: "lib/stale", tag: "v1" }, {
     kind: "index",
     format: "oci",
     platforms: [AMD64, ARM64],
@@ -229,8 +208,8 @@ Deno.test("main() compares a mismatched index with one HEAD and one GET of the i
 });
 
 Deno.test("main() reuses the body read after a HEAD answered 405: one GET per side, not two", async () => {
-  const world = twoRegistries();
-  await seedBoth(world, "lib/app", {
+  const world = countingRegistries();
+  await seedBoth(world, { repository: "lib/app", tag: "v1" }, {
     kind: "index",
     format: "docker",
     platforms: [AMD64, ARM64, S390X],

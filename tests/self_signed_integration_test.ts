@@ -6,53 +6,32 @@
 // that is not trusted or does not name the host, with one tls FAILED line.
 
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
 import { createClientFactory } from "../lib/registry/clients.ts";
 import { RegistryError } from "../lib/errors.ts";
-import { makeSelfSignedCertificate, runTool } from "./support/_certificates.ts";
+import { runCli } from "./support/cli_run.ts";
 import {
+  distributionsIn,
+  makeCertDir,
   makeClientCertificate,
+  makeSelfSignedCertificate,
   makeTestCertificates,
-  requireTools,
-  startDistribution,
 } from "./support/distribution.ts";
 import { seedImage } from "./support/seed.ts";
+import { requireTools, runTool } from "./support/tools.ts";
 
 const AT = new Date(2024, 0, 1, 9, 5, 7);
 
 /** One in-process CLI run with a fixed clock; certs.d is `certsD`. */
-async function validate(list: string, flags: string[], certsD: string[] = []) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(
-    [
-      "mirror-validate",
-      "-f",
-      list,
-      "--src-tls-verify=false",
-      "-o",
-      `${list}.failed-${crypto.randomUUID()}.txt`,
-      ...flags,
-    ],
-    {
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-      env: {},
-      isTerminal: false,
-      now: () => AT,
-      certificates: { dirs: certsD },
-    },
-  );
-  return { code, stdout, stderr, text: stdout + stderr };
-}
-
-/** Makes DIR with the named files copied in. */
-async function certDir(path: string, files: Record<string, string>) {
-  await Deno.mkdir(path, { recursive: true });
-  for (const [name, from] of Object.entries(files)) {
-    await Deno.copyFile(from, `${path}/${name}`);
-  }
-  return path;
+function validate(list: string, flags: string[], certsD: string[] = []) {
+  return runCli([
+    "mirror-validate",
+    "-f",
+    list,
+    "--src-tls-verify=false",
+    "-o",
+    `${list}.failed-${crypto.randomUUID()}.txt`,
+    ...flags,
+  ], { now: () => AT, certificates: { dirs: certsD } });
 }
 
 const errors = (text: string) => text.match(/^.*\[ERRO\].*$/gm) ?? [];
@@ -72,11 +51,7 @@ Deno.test("a self-signed registry certificate in --cert-dir or certs.d is truste
   });
   const clientCa = await makeTestCertificates(`${dir}/ca`);
   const client = await makeClientCertificate(`${dir}/ca`, clientCa);
-  const start = async (options: Parameters<typeof startDistribution>[0]) => {
-    const registry = await startDistribution(options);
-    stack.defer(() => registry.stop());
-    return registry;
-  };
+  const start = distributionsIn(stack);
   const open = await start({});
   await seedImage(open.url, { repository: "lib/app", tag: "1" }, {
     kind: "index",
@@ -86,7 +61,7 @@ Deno.test("a self-signed registry certificate in --cert-dir or certs.d is truste
   });
   const storageDir = `${dir}/mirror-storage`;
   const tls = await start({ storageDir, tls: server });
-  const trusted = await certDir(`${dir}/trusted`, {
+  const trusted = await makeCertDir(`${dir}/trusted`, {
     "ca.crt": server.certFile,
   });
   // deno-fmt-ignore
@@ -130,7 +105,7 @@ Deno.test("a self-signed registry certificate in --cert-dir or certs.d is truste
 
   await t.step("certs.d/HOST:PORT/ca.crt passes", async () => {
     const certsD = `${dir}/certs.d`;
-    await certDir(`${certsD}/${tls.host}`, { "ca.crt": server.certFile });
+    await makeCertDir(`${certsD}/${tls.host}`, { "ca.crt": server.certFile });
     const result = await validate(list, [], [`${dir}/empty.d`, certsD]);
     assert.equal(result.code, 0, result.text);
     assert.ok(result.stdout.split("\n").includes(pass(tls.host)), result.text);
@@ -144,7 +119,7 @@ Deno.test("a self-signed registry certificate in --cert-dir or certs.d is truste
         tls: { ...server, clientCas: [clientCa.caCert], client },
       });
       const mtlsList = await listFor(mtls.host);
-      const withClient = await certDir(`${dir}/with-client`, {
+      const withClient = await makeCertDir(`${dir}/with-client`, {
         "ca.crt": server.certFile,
         "client.cert": client.certFile,
         "client.key": client.keyFile,
@@ -166,7 +141,7 @@ Deno.test("a self-signed registry certificate in --cert-dir or certs.d is truste
   await t.step(
     "another self-signed certificate, or none, is one tls FAILED line",
     async () => {
-      const other = await certDir(`${dir}/other`, {
+      const other = await makeCertDir(`${dir}/other`, {
         "ca.crt": stranger.certFile,
       });
       const result = await validate(list, ["--cert-dir", other]);
@@ -200,7 +175,7 @@ Deno.test("a self-signed registry certificate in --cert-dir or certs.d is truste
 
   await t.step("the host name is still checked", async () => {
     const wrong = await start({ storageDir, tls: misnamed });
-    const path = await certDir(`${dir}/misnamed-dir`, {
+    const path = await makeCertDir(`${dir}/misnamed-dir`, {
       "ca.crt": misnamed.certFile,
     });
     const result = await validate(await listFor(wrong.host), [

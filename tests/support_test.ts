@@ -4,12 +4,12 @@ import { RegistryError } from "../lib/errors.ts";
 import {
   makeHtpasswd,
   makeTestCertificates,
-  requireTools,
   startDistribution,
 } from "./support/distribution.ts";
 import { OciRegistry, serveHandler } from "./support/oci_server.ts";
 import { seedImage } from "./support/seed.ts";
 import { skopeoCopy, skopeoInspectRaw } from "./support/skopeo.ts";
+import { requireTools } from "./support/tools.ts";
 
 const AMD64 = { architecture: "amd64", os: "linux" };
 const ARM64 = { architecture: "arm64", os: "linux", variant: "v8" };

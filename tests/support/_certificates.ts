@@ -5,6 +5,8 @@
  * @module
  */
 
+import { runTool } from "./tools.ts";
+
 /** Files made by {@linkcode makeTestCertificates}. */
 export interface TestCertificates {
   /** Path of the CA certificate (PEM). */
@@ -17,59 +19,6 @@ export interface TestCertificates {
   serverKey: string;
   /** The CA certificate itself, for `Deno.createHttpClient({ caCerts })`. */
   caPem: string;
-}
-
-const INSTALL_HINT =
-  "install it with apt-get install -y docker-registry skopeo apache2-utils";
-
-/**
- * Runs a tool and returns its stdout; the error names the command and its
- * stderr (never the stdin, which may carry a password).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { runTool } from "./_certificates.ts";
- * const out = await runTool("openssl", ["version"]);
- * assert(out.startsWith("OpenSSL"));
- * ```
- */
-export async function runTool(
-  command: string,
-  args: string[],
-  options: { stdin?: string } = {},
-): Promise<string> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(command, {
-      args,
-      stdin: options.stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`Missing test tool "${command}": ${INSTALL_HINT}`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  if (!output.success) {
-    const stderr = new TextDecoder().decode(output.stderr).trim();
-    throw new Error(
-      `Command "${command} ${
-        args.join(" ")
-      }" failed with exit code ${output.code}: ${stderr}`,
-    );
-  }
-  return new TextDecoder().decode(output.stdout);
 }
 
 const EC = [
@@ -257,4 +206,30 @@ export async function makeHtpasswd(
   });
   await Deno.writeTextFile(file, `${line.trim()}\n`, { append: true });
   return file;
+}
+
+/**
+ * Makes the directory `path` (parents too) holding copies of files, named
+ * as given: a `--cert-dir` or a certs.d `HOST:PORT` directory.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeCertDir } from "./_certificates.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/ca.pem`, "pem");
+ * await makeCertDir(`${dir}/certs.d/r.test`, { "ca.crt": `${dir}/ca.pem` });
+ * assert.equal(await Deno.readTextFile(`${dir}/certs.d/r.test/ca.crt`), "pem");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function makeCertDir(
+  path: string,
+  files: Record<string, string>,
+): Promise<string> {
+  await Deno.mkdir(path, { recursive: true });
+  for (const [name, from] of Object.entries(files)) {
+    await Deno.copyFile(from, `${path}/${name}`);
+  }
+  return path;
 }

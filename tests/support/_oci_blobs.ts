@@ -9,6 +9,7 @@ import {
   apiResponse,
   concatBytes,
   errorResponse,
+  nameUnknown,
   type OciRoute,
   unsupported,
 } from "./_oci_protocol.ts";
@@ -177,12 +178,7 @@ async function finishUpload(
 export function handleTags(store: OciStore, name: string): Response {
   const repo = store.repository(name);
   if (repo === undefined) {
-    return errorResponse(
-      404,
-      "NAME_UNKNOWN",
-      "repository name not known to registry",
-      { name },
-    );
+    return nameUnknown(name);
   }
   const body = JSON.stringify({ name, tags: [...repo.tags.keys()].sort() });
   return apiResponse(200, body, {

@@ -130,6 +130,27 @@ export function errorResponse(
 }
 
 /**
+ * The 404 `NAME_UNKNOWN` answer for a repository the registry does not hold.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nameUnknown } from "./_oci_protocol.ts";
+ * const res = nameUnknown("lib/app");
+ * assert.equal(res.status, 404);
+ * assert.deepEqual((await res.json()).errors[0].detail, { name: "lib/app" });
+ * ```
+ */
+export function nameUnknown(name: string): Response {
+  return errorResponse(
+    404,
+    "NAME_UNKNOWN",
+    "repository name not known to registry",
+    { name },
+  );
+}
+
+/**
  * Joins byte chunks into one array.
  *
  * @example Usage

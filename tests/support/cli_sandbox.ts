@@ -6,24 +6,16 @@
  * @module
  */
 
-import { type CliIo, main } from "../../cli.ts";
-import { OciRegistry } from "./oci_server.ts";
-import { seedImage } from "./seed.ts";
+import type { CliIo } from "../../cli.ts";
+import { type CliRun, runCli, timeless } from "./cli_run.ts";
+import { seedBoth, twoRegistries } from "./two_registries.ts";
+
+export type { CliRun } from "./cli_run.ts";
 
 /** A line that passes. */
 export const PASSING_LINE = "src.test/lib/app dst.test/lib/app 1";
 /** A line that fails: the destination does not hold the image. */
 export const FAILING_LINE = "src.test/lib/app dst.test/lib/gone 1";
-
-/** What one {@linkcode CliSandbox.run} gave. */
-export interface CliRun {
-  /** Exit code of `main()`. */
-  code: number;
-  /** Standard output, clock prefixes removed, the directory shown as `DIR`. */
-  stdout: string;
-  /** Standard error, the same way. */
-  stderr: string;
-}
 
 /** A temporary directory and two registries for running the CLI. */
 export interface CliSandbox extends AsyncDisposable {
@@ -31,7 +23,10 @@ export interface CliSandbox extends AsyncDisposable {
   dir: string;
   /** Registry requests made so far. */
   readonly requests: number;
-  /** Runs `hangar mirror-validate ARGS` with `io` added to the test defaults. */
+  /**
+   * Runs `hangar mirror-validate ARGS` with `io` added to the test defaults;
+   * the outputs without clock prefixes, the directory shown as `DIR`.
+   */
   run(args: string[], io?: Partial<CliIo>): Promise<CliRun>;
 }
 
@@ -49,41 +44,36 @@ export interface CliSandbox extends AsyncDisposable {
  * ```
  */
 export async function cliSandbox(): Promise<CliSandbox> {
-  const src = new OciRegistry();
-  const dst = new OciRegistry();
-  for (const registry of [src, dst]) {
-    await seedImage("http://x", { repository: "lib/app", tag: "1" }, {
-      kind: "image",
-      format: "oci",
-      platform: { architecture: "amd64", os: "linux" },
-    }, { fetch: (r) => registry.handler(r) });
-  }
+  const registries = twoRegistries();
+  await seedBoth(registries, { repository: "lib/app", tag: "1" }, {
+    kind: "image",
+    format: "oci",
+    platform: { architecture: "amd64", os: "linux" },
+  });
   const dir = await Deno.makeTempDir();
   let requests = 0;
-  const clean = (text: string) =>
-    text.replace(/^\d\d:\d\d:\d\d /gm, "").replaceAll(dir, "DIR");
+  const clean = (text: string) => text.replaceAll(dir, "DIR");
   return {
     dir,
     get requests() {
       return requests;
     },
     async run(args, io = {}) {
-      let stdout = "";
-      let stderr = "";
-      const code = await main(["mirror-validate", ...args], {
-        stdout: (t) => (stdout += t),
-        stderr: (t) => (stderr += t),
-        env: {},
-        isTerminal: false,
-        credentials: { env: {}, home: "/nonexistent" },
-        fetch: (request) => {
-          requests++;
-          const host = new URL(request.url).host;
-          return (host === "src.test" ? src : dst).handler(request);
-        },
-        ...io,
-      });
-      return { code, stdout: clean(stdout), stderr: clean(stderr) };
+      const run = timeless(
+        await runCli(["mirror-validate", ...args], {
+          fetch: (request) => {
+            requests++;
+            return registries.fetch(request);
+          },
+          ...io,
+        }),
+      );
+      return {
+        ...run,
+        stdout: clean(run.stdout),
+        stderr: clean(run.stderr),
+        text: clean(run.text),
+      };
     },
     async [Symbol.asyncDispose]() {
       await Deno.remove(dir, { recursive: true });

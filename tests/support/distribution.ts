@@ -5,55 +5,31 @@
  * @module
  */
 
-import { distributionConfig, probe } from "./_distribution_config.ts";
+import {
+  type DistributionConfig,
+  distributionConfig,
+  probe,
+} from "./_distribution_config.ts";
 import {
   LineTail,
   parseAccessLine,
   readLines,
   within,
 } from "./_process_lines.ts";
+import { requireTools } from "./tools.ts";
 
 export {
   type CertificateFiles,
+  makeCertDir,
   makeClientCertificate,
   makeHtpasswd,
+  makeSelfSignedCertificate,
   makeTestCertificates,
   type TestCertificates,
 } from "./_certificates.ts";
 
-const INSTALL_HINT = "apt-get install -y docker-registry skopeo apache2-utils";
 const PROBE = "hangar-probe";
 const START_TIMEOUT_MS = 10_000;
-
-/**
- * Throws unless every named tool is an executable on `PATH`.
- *
- * @example Usage
- * ```ts
- * import { requireTools } from "./distribution.ts";
- * await requireTools("openssl");
- * ```
- */
-export async function requireTools(...names: string[]): Promise<void> {
-  const dirs = (Deno.env.get("PATH") ?? "").split(":").filter((d) => d !== "");
-  const missing: string[] = [];
-  for (const name of names) {
-    let found = false;
-    for (const dir of dirs) {
-      const info = await Deno.stat(`${dir}/${name}`).catch(() => undefined);
-      if (info?.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) found = true;
-      if (found) break;
-    }
-    if (!found) missing.push(`"${name}"`);
-  }
-  if (missing.length > 0) {
-    throw new Error(
-      `Missing test tools ${
-        missing.join(", ")
-      }: install them with ${INSTALL_HINT}`,
-    );
-  }
-}
 
 /** Options of {@linkcode startDistribution}. */
 export interface DistributionOptions {
@@ -79,17 +55,13 @@ export interface DistributionOptions {
    * Require Basic auth from this bcrypt htpasswd file (see `makeHtpasswd`).
    * @default no auth
    */
-  htpasswd?: { file: string };
+  htpasswd?: DistributionConfig["htpasswd"];
   /**
-   * Require bearer tokens (RS256 JWTs whose `x5c` certificate is in the bundle).
+   * Require bearer tokens (RS256 JWTs whose `x5c` certificate is in the
+   * bundle): `realm`, `service`, `issuer`, `rootCertBundle`.
    * @default no auth
    */
-  token?: {
-    realm: string;
-    service: string;
-    issuer: string;
-    rootCertBundle: string;
-  };
+  token?: DistributionConfig["token"];
 }
 
 /** A running registry made by {@linkcode startDistribution}. */
@@ -142,6 +114,36 @@ export async function startDistribution(
       if (!busy || attempt >= 3) throw error;
     }
   }
+}
+
+/**
+ * A starter of registries for one test: each gets `defaults` under its own
+ * options (e.g. one `storageDir`, so that every registry serves what one
+ * was seeded with) and is stopped when `stack` is disposed.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { distributionsIn } from "./distribution.ts";
+ * const storageDir = await Deno.makeTempDir();
+ * {
+ *   await using stack = new AsyncDisposableStack();
+ *   const start = distributionsIn(stack, { storageDir });
+ *   const [a, b] = [await start(), await start()];
+ *   assert.equal(a.storageDir, b.storageDir);
+ * }
+ * await Deno.remove(storageDir, { recursive: true });
+ * ```
+ */
+export function distributionsIn(
+  stack: AsyncDisposableStack,
+  defaults: DistributionOptions = {},
+): (options?: DistributionOptions) => Promise<Distribution> {
+  return async (options = {}) => {
+    const registry = await startDistribution({ ...defaults, ...options });
+    stack.defer(() => registry.stop());
+    return registry;
+  };
 }
 
 async function startOnce(options: DistributionOptions): Promise<Distribution> {

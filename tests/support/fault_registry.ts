@@ -358,25 +358,10 @@ export interface ClosingListener {
  * ```
  */
 export function listenAndClose(): ClosingListener {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  let connections = 0;
-  const loop = (async () => {
-    for await (const conn of listener) {
-      connections++;
-      await conn.read(new Uint8Array(4096)).catch(() => null);
-      conn.close();
-    }
-  })().catch(() => {});
-  return {
-    host: `127.0.0.1:${listener.addr.port}`,
-    get connections() {
-      return connections;
-    },
-    async close() {
-      listener.close();
-      await loop;
-    },
-  };
+  return listenWith(async (conn) => {
+    await conn.read(new Uint8Array(4096)).catch(() => null);
+    conn.close();
+  });
 }
 
 /** A socket that accepts connections and never answers. */
@@ -406,13 +391,34 @@ export interface SilentListener {
  * ```
  */
 export function listenSilently(): SilentListener {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const open = new Set<Deno.Conn>();
+  return listenWith((conn) => void open.add(conn), () => {
+    for (const conn of open) {
+      try {
+        conn.close();
+      } catch {
+        // closed by the client already
+      }
+    }
+    open.clear();
+  });
+}
+
+/**
+ * Listens on 127.0.0.1 and hands each connection to `accept`, counting
+ * them; `close` stops listening, waits for the accept loop, then runs
+ * `closed`.
+ */
+function listenWith(
+  accept: (conn: Deno.Conn) => Promise<void> | void,
+  closed: () => void = () => {},
+): ClosingListener {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   let connections = 0;
   const loop = (async () => {
     for await (const conn of listener) {
       connections++;
-      open.add(conn);
+      await accept(conn);
     }
   })().catch(() => {});
   return {
@@ -423,14 +429,7 @@ export function listenSilently(): SilentListener {
     async close() {
       listener.close();
       await loop;
-      for (const conn of open) {
-        try {
-          conn.close();
-        } catch {
-          // closed by the client already
-        }
-      }
-      open.clear();
+      closed();
     },
   };
 }

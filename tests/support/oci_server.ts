@@ -14,6 +14,7 @@ import {
   isRepositoryName,
   isTag,
   mediaTypeOf,
+  nameUnknown,
   parseRoute,
   unsupported,
 } from "./_oci_protocol.ts";
@@ -86,20 +87,10 @@ export class OciRegistry {
 
   /**
    * Stores any manifest bytes under a tag or a digest (which must match) and
-   * returns the digest.
+   * returns the digest: `putManifest(repository, reference, body, mediaType)`.
    */
-  async putManifest(
-    repository: string,
-    reference: string,
-    body: Uint8Array,
-    mediaType: string,
-  ): Promise<string> {
-    return await this.#store.putManifest(
-      repository,
-      reference,
-      body,
-      mediaType,
-    );
+  putManifest(...args: Parameters<OciStore["putManifest"]>): Promise<string> {
+    return this.#store.putManifest(...args);
   }
 
   /**
@@ -201,12 +192,7 @@ export class OciRegistry {
     }
     const repo = this.#store.repository(name);
     if (repo === undefined) {
-      return errorResponse(
-        404,
-        "NAME_UNKNOWN",
-        "repository name not known to registry",
-        { name },
-      );
+      return nameUnknown(name);
     }
     const digest = byDigest ? reference : repo.tags.get(reference);
     const stored = digest === undefined

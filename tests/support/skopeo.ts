@@ -9,6 +9,8 @@
  * @module
  */
 
+import { missingTool } from "./tools.ts";
+
 /** Options of {@linkcode skopeoCopy}. */
 export interface SkopeoCopyOptions {
   /**
@@ -16,6 +18,12 @@ export interface SkopeoCopyOptions {
    * @default true
    */
   all?: boolean;
+  /**
+   * Keep the manifest bytes (`--preserve-digests`); off lets skopeo convert
+   * between formats, as a copy through an OCI layout does.
+   * @default true
+   */
+  preserveDigests?: boolean;
   /**
    * `USER:PASSWORD` for the source registry; never put into error messages.
    * @default undefined
@@ -39,7 +47,9 @@ export interface SkopeoInspectOptions {
 
 /**
  * Copies an image or index with `skopeo copy --all --preserve-digests`, so
- * the destination serves the source's manifest bytes unchanged.
+ * the destination serves the source's manifest bytes unchanged (see
+ * {@linkcode SkopeoCopyOptions} for a converting copy). `oci:DIR:TAG` and
+ * `dir:DIR` refs are kept as they are.
  *
  * @example Usage
  * ```ts
@@ -65,11 +75,8 @@ export async function skopeoCopy(
 ): Promise<void> {
   const args = ["copy", "--insecure-policy", "--retry-times", "0"];
   if (options.all ?? true) args.push("--all");
-  args.push(
-    "--preserve-digests",
-    "--src-tls-verify=false",
-    "--dest-tls-verify=false",
-  );
+  if (options.preserveDigests ?? true) args.push("--preserve-digests");
+  args.push("--src-tls-verify=false", "--dest-tls-verify=false");
   const secret: string[] = [];
   if (options.srcCreds !== undefined) {
     secret.push("--src-creds", options.srcCreds);
@@ -132,10 +139,7 @@ async function runSkopeo(args: string[], shown: string): Promise<Uint8Array> {
       .output();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new Error(
-        'Missing test tool "skopeo": install it with apt-get install -y docker-registry skopeo apache2-utils',
-        { cause: error },
-      );
+      throw missingTool("skopeo", error);
     }
     throw error;
   }

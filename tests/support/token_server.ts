@@ -9,7 +9,7 @@
  * @module
  */
 
-import { runTool } from "./_certificates.ts";
+import { runTool } from "./tools.ts";
 
 /** Options of {@linkcode startTokenServer}. */
 export interface TokenServerOptions {

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { succeeds } from "./tools.ts";
+
 const ROOT = new URL("../..", import.meta.url).pathname;
 const NOBODY = 65534;
 
@@ -28,20 +30,6 @@ export interface UnprivilegedCli extends AsyncDisposable {
   gid: number;
   /** Runs `hangar ARGS` with `NO_COLOR=1`. */
   run(args: string[]): Promise<UnprivilegedRun>;
-}
-
-async function succeeds(command: string, args: string[]): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(command, {
-      args,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
 }
 
 /** Whether {@linkcode unprivilegedCli} can work on this machine. */
