@@ -8,25 +8,14 @@
  * Usage: deno task test [extra deno test args]
  */
 
+import { hasTool } from "../tests/support/tools.ts";
+
 const PACKAGES: Record<string, string> = {
   "docker-registry": "docker-registry",
   skopeo: "skopeo",
   htpasswd: "apache2-utils",
   openssl: "openssl",
 };
-
-async function has(tool: string): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("sh", {
-      args: ["-c", `command -v ${tool}`],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
 
 async function apt(args: string[]): Promise<void> {
   const root = Deno.uid() === 0;
@@ -44,7 +33,7 @@ async function apt(args: string[]): Promise<void> {
 
 const missing: string[] = [];
 for (const [tool, pkg] of Object.entries(PACKAGES)) {
-  if (!(await has(tool)) && !missing.includes(pkg)) missing.push(pkg);
+  if (!(await hasTool(tool)) && !missing.includes(pkg)) missing.push(pkg);
 }
 if (missing.length > 0) {
   console.log(`Installing Debian packages: ${missing.join(" ")}`);
