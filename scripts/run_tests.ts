@@ -15,6 +15,8 @@ const PACKAGES: Record<string, string> = {
   skopeo: "skopeo",
   htpasswd: "apache2-utils",
   openssl: "openssl",
+  curl: "curl",
+  setpriv: "util-linux",
 };
 
 async function apt(args: string[]): Promise<void> {
