@@ -8,11 +8,20 @@
 
 import { main } from "../cli.ts";
 import { OciRegistry, serveHandler } from "../tests/support/oci_server.ts";
-import { indexBody, pushManifest, seedImage } from "../tests/support/seed.ts";
+import {
+  type ImageSpec,
+  indexBody,
+  type IndexEntry,
+  pushManifest,
+  type SeededImage,
+  seedImage,
+} from "../tests/support/seed.ts";
 
 const AMD64 = { architecture: "amd64", os: "linux" };
 const ARM64 = { architecture: "arm64", os: "linux" };
 const S390X = { architecture: "s390x", os: "linux" };
+
+const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 
 const source = serveHandler(new OciRegistry({ name: "source" }).handler);
 const mirror = serveHandler(new OciRegistry({ name: "mirror" }).handler);
@@ -20,15 +29,30 @@ const dir = await Deno.makeTempDir({ prefix: "hangar-demo-" });
 try {
   const src = source.url;
   const dst = mirror.url;
+  /** Seeds `spec` as `repository:tag` in the source, as `repository:mirrorTag` in the mirror. */
+  const seedBoth = async (
+    repository: string,
+    [tag, mirrorTag]: [string, string?],
+    spec: ImageSpec,
+  ): Promise<SeededImage> => {
+    const seeded = await seedImage(src, { repository, tag }, spec);
+    await seedImage(dst, { repository, tag: mirrorTag ?? tag }, spec);
+    return seeded;
+  };
+  /** Pushes a Docker manifest list of `entries` as `repository:tag` in the mirror. */
+  const pushMirrorList = (
+    repository: string,
+    tag: string,
+    entries: IndexEntry[],
+  ) =>
+    pushManifest(
+      dst,
+      { repository, reference: tag },
+      indexBody("docker", entries),
+      DOCKER_LIST,
+    );
   // An exact mirror of a multi-arch OCI index with attestations.
-  await seedImage(src, { repository: "library/alpine", tag: "3.20" }, {
-    kind: "index",
-    format: "oci",
-    platforms: [AMD64, ARM64, S390X],
-    attestations: true,
-    seed: "alpine",
-  });
-  await seedImage(dst, { repository: "library/alpine", tag: "3.20" }, {
+  await seedBoth("library/alpine", ["3.20"], {
     kind: "index",
     format: "oci",
     platforms: [AMD64, ARM64, S390X],
@@ -36,62 +60,32 @@ try {
     seed: "alpine",
   });
   // Legacy hangar layout: the mirror's list keeps only the selected platforms.
-  const rancher = {
+  const rancher = await seedBoth("rancher/rancher", ["v2.9.0"], {
     kind: "index",
     format: "docker",
     platforms: [AMD64, ARM64, S390X],
     seed: "rancher",
-  } as const;
-  const seeded = await seedImage(src, {
-    repository: "rancher/rancher",
-    tag: "v2.9.0",
-  }, rancher);
-  await seedImage(
-    dst,
-    { repository: "rancher/rancher", tag: "v2.9.0" },
-    rancher,
-  );
-  const selected = seeded.children.filter((c) =>
-    c.platform.architecture !== "s390x"
-  );
-  await pushManifest(
-    dst,
-    { repository: "rancher/rancher", reference: "v2.9.0" },
-    indexBody("docker", selected),
-    "application/vnd.docker.distribution.manifest.list.v2+json",
+  });
+  await pushMirrorList(
+    "rancher/rancher",
+    "v2.9.0",
+    rancher.children.filter((c) => c.platform.architecture !== "s390x"),
   );
   // A single image, wrapped in a one-entry list by the mirror.
-  const single = {
+  const busybox = await seedBoth("library/busybox", ["1.36", "1.36-single"], {
     kind: "image",
     format: "docker",
     platform: AMD64,
     seed: "busybox",
-  } as const;
-  const busybox = await seedImage(src, {
-    repository: "library/busybox",
-    tag: "1.36",
-  }, single);
-  await seedImage(
-    dst,
-    { repository: "library/busybox", tag: "1.36-single" },
-    single,
-  );
-  await pushManifest(
-    dst,
-    { repository: "library/busybox", reference: "1.36" },
-    indexBody("docker", [{
-      digest: busybox.digest,
-      mediaType: busybox.mediaType,
-      size: busybox.size,
-      platform: AMD64,
-    }]),
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-  );
+  });
+  await pushMirrorList("library/busybox", "1.36", [{
+    digest: busybox.digest,
+    mediaType: busybox.mediaType,
+    size: busybox.size,
+    platform: AMD64,
+  }]);
   // A stale mirror: upstream rebuilt arm64 after the mirror was made.
-  const fresh = await seedImage(src, {
-    repository: "library/nginx",
-    tag: "1.27",
-  }, {
+  const fresh = await seedBoth("library/nginx", ["1.27", "1.27-new"], {
     kind: "index",
     format: "docker",
     platforms: [AMD64, ARM64],
@@ -106,18 +100,10 @@ try {
     platforms: [ARM64],
     seed: "nginx-old",
   });
-  await seedImage(dst, { repository: "library/nginx", tag: "1.27-new" }, {
-    kind: "index",
-    format: "docker",
-    platforms: [AMD64, ARM64],
-    seed: "nginx",
-  });
-  await pushManifest(
-    dst,
-    { repository: "library/nginx", reference: "1.27" },
-    indexBody("docker", [fresh.children[0]!, old.children[0]!]),
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-  );
+  await pushMirrorList("library/nginx", "1.27", [
+    fresh.children[0]!,
+    old.children[0]!,
+  ]);
   // Never mirrored.
   await seedImage(src, { repository: "library/redis", tag: "7" }, {
     kind: "image",
