@@ -2,6 +2,7 @@
 // clear message for each way they can be wrong, and never harming a file the
 // user did not hand over for writing (devices, FIFOs, the list itself).
 
+import type { FailedLines } from "./_failed_lines.ts";
 import { UsageError } from "./_cli_support.ts";
 
 /** Options of {@linkcode openList}. */
@@ -205,12 +206,30 @@ function reason(error: unknown): string {
  */
 export async function writeFailedList(
   file: string,
-  lines: { line: number; text: string }[],
+  lines: { line: number; text: string }[] | FailedLines,
 ): Promise<number> {
   if (lines.length === 0) return 0;
-  const sorted = [...lines].sort((a, b) => a.line - b.line);
-  await Deno.writeTextFile(file, sorted.map((r) => r.text + "\n").join(""));
-  return sorted.length;
+  // A FailedLines gives its lines in input order already; the text goes out
+  // in chunks, never as one string of the whole file.
+  const ordered = Array.isArray(lines)
+    ? [...lines].sort((a, b) => a.line - b.line)
+    : lines;
+  await Deno.writeTextFile(file, ReadableStream.from(textChunks(ordered)));
+  return lines.length;
+}
+
+function* textChunks(
+  lines: Iterable<{ text: string }>,
+): Generator<string> {
+  let chunk = "";
+  for (const { text } of lines) {
+    chunk += text + "\n";
+    if (chunk.length >= 64 * 1024) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk !== "") yield chunk;
 }
 
 /**

@@ -2,7 +2,8 @@
  * The benchmark of issue "Fast: the fewest round trips, measured against
  * skopeo": two real registries behind latency proxies, an exact mirror of N
  * images, `hangar mirror-validate` against a `skopeo inspect --raw` + `xargs`
- * script, a repeated list, a 100,000-line list and start-up time.
+ * script, a repeated list, a 100,000-line list and start-up time, then peak
+ * RSS of 100,000 distinct lines, all passing and all failing (_bench_memory.ts).
  *
  * Usage: deno task bench [--images 300] [--delay 10] [--jobs 10] [--big-lines 100000] [--no-big]
  *
@@ -17,6 +18,7 @@ import {
 } from "../tests/support/distribution.ts";
 import { mixedImageSpec, seedImage } from "../tests/support/seed.ts";
 import { type LatencyProxy, startLatencyProxy } from "./_latency_proxy.ts";
+import { benchMemory } from "./_bench_memory.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -593,7 +595,17 @@ async function mainBench(): Promise<number> {
         secs(performance.now() - seeding)
       }; proxies ${src.proxy.host} -> source, ${dst.proxy.host} -> destination`,
     );
-    return (await benchmark(dir, src, dst)) ? 0 : 1;
+    const ok = await benchmark(dir, src, dst);
+    if (flags["no-big"]) return ok ? 0 : 1;
+    console.log(
+      `\nMemory: ${BIG_LINES} distinct lines (one repository each), all passing, then all failing`,
+    );
+    const memory = await benchMemory({
+      lines: BIG_LINES,
+      jobs: JOBS,
+      signal: stopAll.signal,
+    });
+    return ok && memory.every((run) => run.correct) ? 0 : 1;
   } finally {
     for (const side of started) await side.proxy?.stop();
     for (const side of started) await side.registry.stop();
