@@ -2,7 +2,8 @@
  * The benchmark of issue "Fast: the fewest round trips, measured against
  * skopeo": two real registries behind latency proxies, an exact mirror of N
  * images, `hangar mirror-validate` against a `skopeo inspect --raw` + `xargs`
- * script, a repeated list, a 100,000-line list and start-up time.
+ * script, a repeated list, a 100,000-line list and start-up time, then peak
+ * RSS of 100,000 distinct lines, all passing and all failing (_bench_memory.ts).
  *
  * This file holds the flags and the flow; its parts sit beside it:
  * `_bench_sides.ts` (the registries, proxies and their counters),
@@ -15,6 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { benchMemory } from "./_bench_memory.ts";
 import { bareHeads, measure, RSS_METHOD, type Run } from "./_bench_measure.ts";
 import {
   mirrorLines,
@@ -181,7 +183,17 @@ async function mainBench(
       secs(performance.now() - seeding)
     }; proxies ${src.proxy.host} -> source, ${dst.proxy.host} -> destination`,
   );
-  return (await benchmark(dir, { sides, settings, signal })) ? 0 : 1;
+  const ok = await benchmark(dir, { sides, settings, signal });
+  if (!settings.big) return ok ? 0 : 1;
+  console.log(
+    `\nMemory: ${settings.bigLines} distinct lines (one repository each), all passing, then all failing`,
+  );
+  const memory = await benchMemory({
+    lines: settings.bigLines,
+    jobs: settings.jobs,
+    signal,
+  });
+  return ok && memory.every((run) => run.correct) ? 0 : 1;
 }
 
 if (import.meta.main) {

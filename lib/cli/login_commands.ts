@@ -8,7 +8,7 @@ import { parseTlsVerify } from "./support.ts";
 import { Command } from "@commander-js/extra-typings";
 import type { Fetch } from "../transport/fetch.ts";
 import { login, logout } from "../registry/login.ts";
-import { RegistryError } from "../errors.ts";
+import { errorMessage, RegistryError } from "../errors.ts";
 import { hintText } from "../report/report.ts";
 
 /** What the login commands read and write. */
@@ -47,7 +47,7 @@ export function loginCommands(
   done: (code: number) => void,
 ) {
   const fail = (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const hint = error instanceof RegistryError && error.hint
       ? hintText(error.hint)
       : "";

@@ -2,7 +2,8 @@
 // clear message for each way they can be wrong, and never harming a file the
 // user did not hand over for writing (devices, FIFOs, the list itself).
 
-import { UsageError } from "../errors.ts";
+import type { FailedLines } from "./failed_lines.ts";
+import { fileErrorReason, UsageError } from "../errors.ts";
 
 /** Options of {@linkcode openList}. */
 export interface OpenListOptions {
@@ -70,7 +71,9 @@ export async function openList(
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`Cannot read image list "${name}": ${reason(error)}`);
+    throw new UsageError(
+      `Cannot read image list "${name}": ${fileErrorReason(error)}`,
+    );
   }
   let head: Uint8Array;
   try {
@@ -78,7 +81,9 @@ export async function openList(
     head = first.done ? new Uint8Array(0) : first.value;
   } catch (error) {
     await reader.cancel().catch(() => {});
-    throw new UsageError(`Cannot read image list "${name}": ${reason(error)}`);
+    throw new UsageError(
+      `Cannot read image list "${name}": ${fileErrorReason(error)}`,
+    );
   }
   if (_isBinary(head)) {
     await reader.cancel().catch(() => {});
@@ -164,7 +169,7 @@ export async function checkWritable(file: string): Promise<void> {
     if (error instanceof UsageError) throw error;
     if (!(error instanceof Deno.errors.NotFound)) {
       throw new UsageError(
-        `Cannot write failed list "${file}": ${reason(error)}`,
+        `Cannot write failed list "${file}": ${fileErrorReason(error)}`,
       );
     }
     try {
@@ -173,18 +178,10 @@ export async function checkWritable(file: string): Promise<void> {
       await Deno.remove(file);
     } catch (inner) {
       throw new UsageError(
-        `Cannot write failed list "${file}": ${reason(inner)}`,
+        `Cannot write failed list "${file}": ${fileErrorReason(inner)}`,
       );
     }
   }
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\(os error \d+\).*$/, "").replace(/:\s*$/, "");
 }
 
 /**
@@ -205,12 +202,30 @@ function reason(error: unknown): string {
  */
 export async function writeFailedList(
   file: string,
-  lines: { line: number; text: string }[],
+  lines: { line: number; text: string }[] | FailedLines,
 ): Promise<number> {
   if (lines.length === 0) return 0;
-  const sorted = [...lines].sort((a, b) => a.line - b.line);
-  await Deno.writeTextFile(file, sorted.map((r) => r.text + "\n").join(""));
-  return sorted.length;
+  // A FailedLines gives its lines in input order already; the text goes out
+  // in chunks, never as one string of the whole file.
+  const ordered = Array.isArray(lines)
+    ? [...lines].sort((a, b) => a.line - b.line)
+    : lines;
+  await Deno.writeTextFile(file, ReadableStream.from(textChunks(ordered)));
+  return lines.length;
+}
+
+function* textChunks(
+  lines: Iterable<{ text: string }>,
+): Generator<string> {
+  let chunk = "";
+  for (const { text } of lines) {
+    chunk += text + "\n";
+    if (chunk.length >= 64 * 1024) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk !== "") yield chunk;
 }
 
 /**
@@ -245,6 +260,6 @@ export async function removeOldFailedList(
     return undefined;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    return `Cannot remove old failed list "${file}": ${reason(error)}`;
+    return `Cannot remove old failed list "${file}": ${fileErrorReason(error)}`;
   }
 }
