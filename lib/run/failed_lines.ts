@@ -22,7 +22,7 @@ export interface FailedLine {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { FailedLines } from "./_failed_lines.ts";
+ * import { FailedLines } from "./failed_lines.ts";
  * const failed = new FailedLines();
  * failed.push({ line: 7, text: "b" });
  * failed.push({ line: 3, text: "a é" });

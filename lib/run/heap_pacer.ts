@@ -66,7 +66,7 @@ function collector(): (() => void) | undefined {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { createHeapPacer } from "./_heap_pacer.ts";
+ * import { createHeapPacer } from "./heap_pacer.ts";
  * const pacer = createHeapPacer({ limitBytes: 1, checkEvery: 1 });
  * pacer.tick();
  * assert.equal(pacer.collections, 1);
