@@ -2,6 +2,7 @@
 // regular file, devices and FIFOs are never opened for the check nor removed,
 // a failed removal is a warning, and -o naming the list is a usage error.
 
+import { registryWithImage } from "./support/two_registries.ts";
 import assert from "node:assert/strict";
 import {
   cliSandbox,
@@ -11,8 +12,7 @@ import {
 } from "./support/cli_sandbox.ts";
 import { stripTime } from "./support/cli_run.ts";
 import { succeeds } from "./support/tools.ts";
-import { OciRegistry, serveHandler } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
+import { serveHandler } from "./support/oci_server.ts";
 import {
   CAN_DROP_PRIVILEGES,
   unprivilegedCli,
@@ -159,12 +159,7 @@ Deno.test(
   },
   async () => {
     await using cli = await unprivilegedCli();
-    const registry = new OciRegistry();
-    await seedImage("http://x", { repository: "lib/app", tag: "1" }, {
-      kind: "image",
-      format: "oci",
-      platform: { architecture: "amd64", os: "linux" },
-    }, { fetch: (r) => registry.handler(r) });
+    const registry = await registryWithImage("lib/app", "1");
     const server = serveHandler(registry.handler);
     const dir = await Deno.makeTempDir();
     try {

@@ -2,12 +2,11 @@
 // bodies stall are read under a deadline; messages name the URL actually used
 // (http after the scheme fallback) and a token endpoint by its role.
 
+import { registryWithImage } from "./support/two_registries.ts";
 import assert from "node:assert/strict";
 import { RegistryError } from "../lib/errors.ts";
 import { RegistryClient } from "../lib/registry/client.ts";
 import { FaultRegistry, type FaultRule } from "./support/fault_registry.ts";
-import { OciRegistry } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
 
 const MANIFEST = "/v2/lib/app/manifests/1";
 
@@ -18,12 +17,7 @@ async function serve(
 ) {
   let handler = inner;
   if (handler === undefined) {
-    const registry = new OciRegistry();
-    await seedImage("http://x.test", { repository: "lib/app", tag: "1" }, {
-      kind: "image",
-      format: "oci",
-      platform: { architecture: "amd64", os: "linux" },
-    }, { fetch: (r) => registry.handler(r) });
+    const registry = await registryWithImage("lib/app", "1");
     handler = registry.handler;
   }
   const faults = new FaultRegistry(handler, rules);

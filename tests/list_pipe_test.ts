@@ -1,10 +1,10 @@
 // The real CLI (a subprocess) reading its list from a pipe: `-f -` with the
 // list piped in, bash's `<(...)`, and `-f - -o LIST < LIST` refused.
 
+import { registryWithImage } from "./support/two_registries.ts";
 import assert from "node:assert/strict";
 import { stripTime } from "./support/cli_run.ts";
-import { OciRegistry, serveHandler } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
+import { serveHandler } from "./support/oci_server.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -13,12 +13,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 async function withRegistry(
   fn: (host: string, dir: string) => Promise<void>,
 ): Promise<void> {
-  const registry = new OciRegistry();
-  await seedImage("http://x", { repository: "lib/app", tag: "1" }, {
-    kind: "image",
-    format: "oci",
-    platform: { architecture: "amd64", os: "linux" },
-  }, { fetch: (r) => registry.handler(r) });
+  const registry = await registryWithImage("lib/app", "1");
   const server = serveHandler(registry.handler);
   const dir = await Deno.makeTempDir();
   try {

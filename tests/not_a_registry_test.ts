@@ -2,11 +2,10 @@
 // page): the CLI fails the image with kind not-a-registry naming the host,
 // never "does not exist".
 
+import { registryWithImage } from "./support/two_registries.ts";
 import assert from "node:assert/strict";
 import { runOnList, stripTime } from "./support/cli_run.ts";
 import { serveHandler } from "./support/_serve.ts";
-import { OciRegistry } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
 
 /** Runs the CLI on one line from `source` to `destination`; returns its ERRO lines. */
 async function run(source: string, destination: string) {
@@ -22,12 +21,7 @@ async function run(source: string, destination: string) {
 }
 
 async function servedSource() {
-  const registry = new OciRegistry();
-  await seedImage("http://x.test", { repository: "lib/app", tag: "1" }, {
-    kind: "image",
-    format: "oci",
-    platform: { architecture: "amd64", os: "linux" },
-  }, { fetch: (r) => registry.handler(r) });
+  const registry = await registryWithImage("lib/app", "1");
   return serveHandler(registry.handler);
 }
 

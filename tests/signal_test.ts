@@ -4,10 +4,9 @@
 // marked "Interrupted" and exits 130; a second signal abandons the stalled
 // image at once and still writes the summary and the failed file.
 
+import { registryWithImage } from "./support/two_registries.ts";
 import assert from "node:assert/strict";
 import { FaultRegistry } from "./support/fault_registry.ts";
-import { OciRegistry } from "./support/oci_server.ts";
-import { seedImage } from "./support/seed.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -40,12 +39,7 @@ class Collector {
 
 /** A served registry where lib/ok passes, lib/gone is missing at the destination and lib/stall* never answer. */
 async function stallingRegistry() {
-  const registry = new OciRegistry();
-  await seedImage("http://x", { repository: "lib/ok", tag: "1" }, {
-    kind: "image",
-    format: "oci",
-    platform: { architecture: "amd64", os: "linux" },
-  }, { fetch: (r) => registry.handler(r) });
+  const registry = await registryWithImage("lib/ok", "1");
   const faults = new FaultRegistry(registry.handler, [
     { match: "/v2/lib/stall", faults: ["stall"], repeat: true },
   ]);

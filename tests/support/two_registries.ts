@@ -121,3 +121,29 @@ export async function seedBoth(
   });
   return seeded;
 }
+
+/**
+ * An in-memory registry holding one single-platform (linux/amd64) OCI image
+ * at `repository:tag`: the fixture of tests that need one image to pass.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { registryWithImage } from "./two_registries.ts";
+ * const registry = await registryWithImage("lib/app", "1");
+ * const answer = await registry.handler(new Request("http://r.test/v2/lib/app/manifests/1", { method: "HEAD" }));
+ * assert.equal(answer.status, 200);
+ * ```
+ */
+export async function registryWithImage(
+  repository: string,
+  tag: string,
+): Promise<OciRegistry> {
+  const registry = new OciRegistry();
+  await seedImage("http://x.test", { repository, tag }, {
+    kind: "image",
+    format: "oci",
+    platform: { architecture: "amd64", os: "linux" },
+  }, { fetch: (r) => registry.handler(r) });
+  return registry;
+}
