@@ -7,7 +7,6 @@
  */
 
 import type { ImageEntry, ListItem } from "../list/image_list.ts";
-import { formatDuration, MAX_TIMER_MS } from "../types/duration.ts";
 import type { PlatformSelection } from "../types/platform.ts";
 import { formatReference } from "../types/reference.ts";
 import {
@@ -15,9 +14,8 @@ import {
   DEFAULT_ARCHITECTURES,
   DEFAULT_OSES,
   type ImageOutcome,
-  internalFailure,
-  validateImage,
 } from "./validate_image.ts";
+import { validateOne } from "./_validate_one.ts";
 
 export {
   type ClientFactory,
@@ -270,88 +268,6 @@ function imageResult(
   };
   if (outcome !== undefined) result.outcome = outcome;
   return result;
-}
-
-/** How long a timed-out image may take to say which request it was waiting for. */
-const NAMING_GRACE_MS = 1000;
-
-/** The value of `work` when it settles within `ms`; undefined otherwise. */
-async function settledWithin<T>(
-  work: Promise<T>,
-  ms: number,
-): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([work.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function validateOne(
-  entry: ImageEntry,
-  selection: PlatformSelection,
-  clients: ClientFactory,
-  timeoutMs: number,
-  abandon: AbortSignal,
-): Promise<ImageOutcome | undefined> {
-  if (abandon.aborted) return undefined;
-  // The image's own controller, not AbortSignal.any([timeout, abandon]): a
-  // signal made by any() (and every Request and any() made from it later)
-  // stays registered with the run-long `abandon` until a full GC, and one
-  // with a listener never leaves it: every image's objects would be kept.
-  const image = new AbortController();
-  const onAbandon = () => image.abort(abandon.reason);
-  abandon.addEventListener("abort", onAbandon, { once: true });
-  // A limit beyond the timer limit (about 24.8 days) is no limit: a timer
-  // given more would fire at once.
-  const timer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS
-    ? setTimeout(() =>
-      image.abort(
-        new DOMException(
-          `timed out after ${formatDuration(timeoutMs)}`,
-          "TimeoutError",
-        ),
-      ), timeoutMs)
-    : undefined;
-  const signal = image.signal;
-  let onStopped = () => {};
-  try {
-    const work = validateImage(entry, { clients, selection, signal });
-    const stopped = new Promise<"stopped">((resolve) => {
-      onStopped = () => resolve("stopped");
-      if (signal.aborted) resolve("stopped");
-      signal.addEventListener("abort", onStopped, { once: true });
-    });
-    const outcome = await Promise.race([work, stopped]);
-    if (outcome !== "stopped") return outcome;
-    work.catch(() => {});
-    if (abandon.aborted) return undefined;
-    // The request in flight ends at once with an error that names it and its
-    // side ("destination: timed out after 30s while reading the manifest: ...").
-    const named = await settledWithin(work, NAMING_GRACE_MS);
-    if (
-      named?.verdict.status === "failed" && named.verdict.kind === "timeout"
-    ) return named;
-    return {
-      verdict: {
-        status: "failed",
-        kind: "timeout",
-        reason: `validation did not finish within ${formatDuration(timeoutMs)}`,
-      },
-    };
-  } catch (error) {
-    // validateImage turns registry errors into verdicts; anything else is a bug
-    // that must still not lose the line.
-    return { verdict: internalFailure(error) };
-  } finally {
-    signal.removeEventListener("abort", onStopped);
-    abandon.removeEventListener("abort", onAbandon);
-    clearTimeout(timer);
-  }
 }
 
 /**
