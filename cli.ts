@@ -184,6 +184,7 @@ async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
     ...(options.certDir !== undefined ? { certDir: options.certDir } : {}),
     ...(io.certificates ? { certificates: io.certificates } : {}),
     ...(io.fetch ? { fetch: io.fetch } : {}),
+    proxyEnv: io.env,
     ...(io.requestTimeoutMs ? { requestTimeoutMs: io.requestTimeoutMs } : {}),
     ...(io.credentials
       ? { credentials: io.credentials }

@@ -14,6 +14,7 @@ export const FAILURE_KINDS = [
   "unauthorized",
   "denied",
   "tls",
+  "proxy",
   "network",
   "timeout",
   "rate-limited",

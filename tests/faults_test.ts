@@ -686,6 +686,7 @@ Deno.test("every failure kind a registry can cause is produced by some fault", (
     "unauthorized",
     "denied",
     "tls",
+    "proxy", // proxy_test.ts and proxy_integration_test.ts
     "network",
     "timeout",
     "rate-limited",

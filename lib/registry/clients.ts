@@ -12,6 +12,7 @@ import type { ClosableFetch, Fetch } from "../transport/fetch.ts";
 import { loginHint } from "../auth/auth.ts";
 import { RegistryClient } from "./client.ts";
 import { TokenCache } from "../auth/token_cache.ts";
+import type { ProxyEnv } from "../transport/proxy.ts";
 
 /** Which side of the mirror a registry is on (the engine's `Side`). */
 export type Side = "source" | "destination";
@@ -62,6 +63,13 @@ export interface ClientFactoryOptions {
    * @default {credentials.warn, else ignore}
    */
   warn?: (line: string) => void;
+  /**
+   * Environment each request's proxy is chosen from: `HTTPS_PROXY`,
+   * `HTTP_PROXY`, `NO_PROXY` and their lower-case forms (the CLI passes its
+   * `io.env`); ignored when `fetch` is given.
+   * @default {the process's proxy variables}
+   */
+  proxyEnv?: ProxyEnv;
 }
 
 /** A {@linkcode RegistryClientFactory} that can release its HTTP clients. */
@@ -114,6 +122,8 @@ export function createClientFactory(
             ? { certDir: options.certDir }
             : {}),
           tlsVerify,
+          ...(options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}),
+          ...(options.debug ? { debug: options.debug } : {}),
         });
         fetches.push(made);
         fetch = made;

@@ -20,7 +20,8 @@ export interface AuthFileOptions {
    */
   authFile?: string;
   /**
-   * Environment variables (`REGISTRY_AUTH_FILE`, `XDG_RUNTIME_DIR`, `HOME`).
+   * Environment variables (`REGISTRY_AUTH_FILE`, `XDG_RUNTIME_DIR`, `HOME`;
+   * for `login` also the proxy variables, see transport/proxy.ts).
    * @default {Deno.env.toObject()}
    */
   env?: Record<string, string | undefined>;
@@ -138,6 +139,8 @@ export async function login(
     ...options.certificates,
     ...(options.certDir !== undefined ? { certDir: options.certDir } : {}),
     tlsVerify,
+    ...(options.env ? { proxyEnv: options.env } : {}),
+    ...(options.debug ? { debug: options.debug } : {}),
   }));
   const client = new RegistryClient(host, {
     fetch,

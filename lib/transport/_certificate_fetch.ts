@@ -9,6 +9,7 @@
 import { X509Certificate } from "node:crypto";
 import { createNodeFetch } from "./_insecure_fetch.ts";
 import { type ClosableFetch, createFetch } from "./fetch.ts";
+import type { ProxyEnv } from "./proxy.ts";
 
 const PEM_BLOCK =
   /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
@@ -65,6 +66,11 @@ export interface CertificateFetchOptions {
    * @default {undefined}
    */
   key?: string;
+  /**
+   * Environment the proxy is chosen from (see proxy.ts).
+   * @default {the process's proxy variables}
+   */
+  proxyEnv?: ProxyEnv;
 }
 
 /**
@@ -92,6 +98,7 @@ export function createCertificateFetch(
   const client = {
     ...(cert !== undefined ? { cert } : {}),
     ...(key !== undefined ? { key } : {}),
+    ...(options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}),
   };
   if (tlsVerify && caCerts.some(isSelfSignedServerCertificate)) {
     return createNodeFetch({

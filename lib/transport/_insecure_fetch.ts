@@ -10,6 +10,11 @@
 import http from "node:http";
 import https from "node:https";
 import { rootCertificates } from "node:tls";
+import { RegistryError } from "../errors.ts";
+import { type ProxyEnv, proxyFor, type ProxyRoute } from "./proxy.ts";
+import { processProxyEnv } from "./_deno_client.ts";
+import { createTunnelAgent, proxiedHttpRequest } from "./_proxy_tunnel.ts";
+import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
 /** Structurally the transport's `ClosableFetch` (fetch.ts imports this file). */
 type ClosableFetch = ((request: Request) => Promise<Response>) & {
   close(): void;
@@ -27,6 +32,12 @@ export interface InsecureFetchOptions {
    * @default {undefined}
    */
   key?: string;
+  /**
+   * Environment the proxy is chosen from (see proxy.ts): https through a
+   * `CONNECT` tunnel, http as an absolute-URI request to the proxy.
+   * @default {the process's proxy variables}
+   */
+  proxyEnv?: ProxyEnv;
 }
 
 /** Options of {@linkcode createNodeFetch}. */
@@ -85,14 +96,24 @@ export function createInsecureFetch(
 export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
   const verify = options.rejectUnauthorized ?? true;
   const ca = options.ca ?? [];
-  const httpsAgent = new https.Agent({
-    keepAlive: true,
+  const tlsSettings = {
     rejectUnauthorized: verify,
     ...(verify && ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
     ...(options.cert !== undefined ? { cert: options.cert } : {}),
     ...(options.key !== undefined ? { key: options.key } : {}),
-  });
+  };
+  const httpsAgent = new https.Agent({ keepAlive: true, ...tlsSettings });
   const httpAgent = new http.Agent({ keepAlive: true });
+  const proxyEnv = options.proxyEnv ?? processProxyEnv();
+  const tunnels = new Map<string, https.Agent>();
+  function tunnel(route: ProxyRoute): https.Agent {
+    const key = `${route.url} ${route.credentials?.username ?? ""}`;
+    let agent = tunnels.get(key);
+    if (agent === undefined) {
+      tunnels.set(key, agent = createTunnelAgent(route, tlsSettings));
+    }
+    return agent;
+  }
   async function nodeFetch(request: Request): Promise<Response> {
     const signal = request.signal;
     signal.throwIfAborted();
@@ -109,18 +130,44 @@ export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
         `Cannot fetch "${url.protocol}" URLs: only http and https are supported`,
       );
     }
+    let route: ProxyRoute | undefined;
+    try {
+      route = proxyFor(url.href, proxyEnv);
+    } catch (error) {
+      throw new RegistryError("proxy", (error as Error).message);
+    }
+    const viaProxy = route !== undefined && !secure ? route : undefined;
     const transport = secure ? https : http;
     return await new Promise<Response>((resolve, reject) => {
-      const req = transport.request(url, {
-        method: request.method,
-        headers,
-        agent: secure ? httpsAgent : httpAgent,
-      }, (res) => {
+      const req = viaProxy !== undefined
+        ? proxiedHttpRequest(url, viaProxy, request.method, headers, httpAgent)
+        : transport.request(url, {
+          method: request.method,
+          headers,
+          agent: secure
+            ? (route !== undefined ? tunnel(route) : httpsAgent)
+            : httpAgent,
+        });
+      req.once("response", (res) => {
         const responseHeaders = new Headers();
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
           responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
         }
         const status = res.statusCode ?? 0;
+        if (viaProxy !== undefined && status === 407) {
+          res.resume();
+          signal.removeEventListener("abort", onAbort);
+          settled = true;
+          reject(
+            proxyAnswerError(
+              viaProxy,
+              url.host,
+              status,
+              res.statusMessage ?? "",
+            ),
+          );
+          return;
+        }
         let stream: ReadableStream<Uint8Array> | null = null;
         if (request.method === "HEAD" || NULL_BODY_STATUS.has(status)) {
           res.resume();
@@ -154,7 +201,11 @@ export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
         signal.removeEventListener("abort", onAbort);
         if (!settled) {
           settled = true;
-          reject(error);
+          reject(
+            viaProxy !== undefined && !(error instanceof RegistryError)
+              ? proxyConnectError(viaProxy, url.host, error)
+              : error,
+          );
         }
       });
       req.end(body);
@@ -164,6 +215,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
     close(): void {
       httpsAgent.destroy();
       httpAgent.destroy();
+      for (const agent of tunnels.values()) agent.destroy();
+      tunnels.clear();
     },
   });
 }

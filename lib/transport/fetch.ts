@@ -8,6 +8,12 @@
  * @module
  */
 import { createInsecureFetch } from "./_insecure_fetch.ts";
+import { createDenoClient, processProxyEnv } from "./_deno_client.ts";
+import { type ProxyEnv, proxyFor, type ProxyRoute } from "./proxy.ts";
+import { RegistryError } from "../errors.ts";
+import { classifyNetError, errorText } from "./net_errors.ts";
+import { openTunnel } from "./_proxy_tunnel.ts";
+import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
 
 /** The one function every transport layer takes and returns. */
 export type Fetch = (request: Request) => Promise<Response>;
@@ -41,6 +47,13 @@ export interface CreateFetchOptions {
    * @default {undefined}
    */
   key?: string;
+  /**
+   * Environment the proxy of each request is chosen from (`HTTPS_PROXY`,
+   * `HTTP_PROXY`, `NO_PROXY` and their lower-case forms, see proxy.ts);
+   * Deno's own reading of the process environment is switched off.
+   * @default {the process's proxy variables}
+   */
+  proxyEnv?: ProxyEnv;
 }
 
 /**
@@ -60,7 +73,9 @@ export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
     // Plain http needs no TLS at all: Deno's own fetch is cheaper per request
     // than the node:https path, which only https without verification needs.
     const insecure = createInsecureFetch(options);
-    const plain = createFetch({});
+    const plain = createFetch(
+      options.proxyEnv ? { proxyEnv: options.proxyEnv } : {},
+    );
     return Object.assign(
       (request: Request) =>
         request.url.startsWith("http:") ? plain(request) : insecure(request),
@@ -73,15 +88,31 @@ export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
     );
   }
   const { caCerts, cert, key } = options;
-  const wantsClient = (caCerts !== undefined && caCerts.length > 0) ||
-    cert !== undefined || key !== undefined;
-  let client: Deno.HttpClient | undefined = wantsClient
-    ? Deno.createHttpClient({
-      ...(caCerts ? { caCerts } : {}),
-      ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
-    })
-    : undefined;
+  const tls = {
+    ...(caCerts ? { caCerts } : {}),
+    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+  };
+  const proxyEnv = options.proxyEnv ?? processProxyEnv();
+  let clients: Map<string, Deno.HttpClient | undefined> | undefined = new Map();
+  function clientFor(route: ProxyRoute | undefined) {
+    const key = route === undefined
+      ? ""
+      : `${route.url} ${route.credentials?.username ?? ""}`;
+    if (clients === undefined) throw new TypeError("The fetch is closed");
+    if (!clients.has(key)) clients.set(key, createDenoClient(tls, route));
+    return clients.get(key);
+  }
+  // Certificates that cannot be used fail here, when the fetch is made, as
+  // they did before clients were made per route.
+  if (tls.caCerts?.length || tls.cert !== undefined) clientFor(undefined);
   async function verifiedFetch(request: Request): Promise<Response> {
+    let route: ProxyRoute | undefined;
+    try {
+      route = proxyFor(request.url, proxyEnv);
+    } catch (error) {
+      throw new RegistryError("proxy", (error as Error).message);
+    }
+    const client = clientFor(route);
     // Without options fetch() copies the request as it is, headers unchecked.
     if (client === undefined && request.redirect === "manual") {
       return await fetch(request);
@@ -90,12 +121,64 @@ export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
       redirect: "manual",
     };
     if (client) init.client = client;
-    return await fetch(request, init);
+    if (route === undefined) return await fetch(request, init);
+    let response: Response;
+    try {
+      response = await fetch(request, init);
+    } catch (error) {
+      throw await proxyFailure(error, route, new URL(request.url)) ?? error;
+    }
+    if (response.status === 407 && request.url.startsWith("http:")) {
+      await response.body?.cancel();
+      throw proxyAnswerError(
+        route,
+        new URL(request.url).host,
+        407,
+        response.statusText,
+      );
+    }
+    return response;
   }
   return Object.assign(verifiedFetch, {
     close(): void {
-      client?.close();
-      client = undefined;
+      for (const client of clients?.values() ?? []) client?.close();
+      clients = undefined;
     },
   });
+}
+
+/**
+ * What a failed request through `route` says about the proxy: Deno reports
+ * a refused `CONNECT` as "unsuccessful tunnel" only, so one `CONNECT` of our
+ * own learns the proxy's answer; a proxy that cannot be reached is said so.
+ */
+async function proxyFailure(
+  error: unknown,
+  route: ProxyRoute,
+  url: URL,
+): Promise<RegistryError | undefined> {
+  const text = errorText(error);
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const target = url.port ? url.host : `${url.host}:${port}`;
+  if (/unsuccessful tunnel/i.test(text)) {
+    try {
+      const socket = await openTunnel(
+        route,
+        url.hostname.replace(/^\[|\]$/g, ""),
+        port,
+      );
+      socket.destroy();
+    } catch (answer) {
+      if (answer instanceof RegistryError) return answer;
+    }
+    return proxyConnectError(route, target, error);
+  }
+  const failure = classifyNetError(error);
+  if (
+    /tcp connect error/i.test(text) ||
+    (failure === "dns" && !/tls|certificate/i.test(text))
+  ) {
+    return proxyConnectError(route, target, error);
+  }
+  return undefined;
 }

@@ -36,6 +36,8 @@ export function classifyNetError(error: unknown): NetFailure {
   if (error instanceof RegistryError) {
     if (error.kind === "tls") return "tls";
     if (error.kind === "timeout") return "timeout";
+    // A proxy's refusal is final: no retry, no fallback to plain http.
+    if (error.kind === "proxy") return "refused";
     return error.cause === undefined ? "other" : classifyNetError(error.cause);
   }
   const name = (error as { name?: unknown })?.name;

@@ -16,6 +16,8 @@ import {
 } from "./certs.ts";
 import { fileErrorReason, RegistryError } from "../errors.ts";
 import type { ClosableFetch } from "./fetch.ts";
+import { type ProxyEnv, proxyFor } from "./proxy.ts";
+import { processProxyEnv } from "./_deno_client.ts";
 
 /** Options of {@linkcode createRegistryFetch}. */
 export interface RegistryFetchOptions extends FindCertificatesOptions {
@@ -25,6 +27,18 @@ export interface RegistryFetchOptions extends FindCertificatesOptions {
    * @default {true}
    */
   tlsVerify?: boolean;
+  /**
+   * Environment the proxy of each request is chosen from: `HTTPS_PROXY`,
+   * `HTTP_PROXY`, `NO_PROXY` and their lower-case forms (see proxy.ts).
+   * @default {the process's proxy variables}
+   */
+  proxyEnv?: ProxyEnv;
+  /**
+   * Debug log: says once, on its first answer, whether the registry is reached directly or
+   * through which proxy (never with its credentials).
+   * @default {undefined}
+   */
+  debug?: (line: string) => void;
 }
 
 /**
@@ -52,6 +66,8 @@ export function createRegistryFetch(
   let base: Promise<ClosableFetch> | undefined;
   let certs: RegistryCertificates = { caCerts: [] };
   let closed = false;
+  let told = false;
+  const proxyEnv = options.proxyEnv ?? processProxyEnv();
   async function load(): Promise<ClosableFetch> {
     try {
       certs = await findCertificates(registry, options);
@@ -64,6 +80,7 @@ export function createRegistryFetch(
         caCerts: certs.caCerts,
         ...(certs.cert !== undefined ? { cert: certs.cert } : {}),
         ...(certs.key !== undefined ? { key: certs.key } : {}),
+        proxyEnv,
       });
     } catch (error) {
       throw new RegistryError(
@@ -83,7 +100,14 @@ export function createRegistryFetch(
     }
     const fetch = await (base ??= load());
     try {
-      return await fetch(request);
+      const response = await fetch(request);
+      // Said on the first answer, so that it names the route actually used
+      // (plain http after a scheme fallback may go through HTTP_PROXY).
+      if (!told && options.debug) {
+        told = true;
+        tellRoute(registry, request.url, proxyEnv, options.debug);
+      }
+      return response;
     } catch (error) {
       const dirs = options.dirs ?? DEFAULT_CERT_DIRS;
       const certDir = options.certDir ??
@@ -106,4 +130,20 @@ export function createRegistryFetch(
       base?.then((fetch) => fetch.close(), () => {});
     },
   });
+}
+
+function tellRoute(
+  registry: string,
+  url: string,
+  env: ProxyEnv,
+  debug: (line: string) => void,
+): void {
+  let route: string;
+  try {
+    const proxy = proxyFor(url, env);
+    route = proxy ? `through proxy "${proxy.url}"` : "directly";
+  } catch {
+    route = "through a proxy that cannot be used";
+  }
+  debug(`registry "${registry}" is reached ${route}`);
 }
