@@ -17,6 +17,7 @@ const PACKAGES: Record<string, string> = {
   openssl: "openssl",
   curl: "curl",
   setpriv: "util-linux",
+  tinyproxy: "tinyproxy",
 };
 
 async function apt(args: string[]): Promise<void> {

@@ -52,7 +52,7 @@ Deno.test("requireTools() names the missing tool and how to install it", async (
   await requireTools("openssl", "htpasswd");
   await assert.rejects(requireTools("openssl", "no-such-tool-xyz"), {
     message: 'Missing test tools "no-such-tool-xyz": install them with ' +
-      "apt-get install -y docker-registry skopeo apache2-utils",
+      "apt-get install -y docker-registry skopeo apache2-utils tinyproxy curl",
   });
 });
 

@@ -6,7 +6,8 @@
  * @module
  */
 
-const INSTALL_HINT = "apt-get install -y docker-registry skopeo apache2-utils";
+const INSTALL_HINT =
+  "apt-get install -y docker-registry skopeo apache2-utils tinyproxy curl";
 
 /**
  * The error for a tool that cannot be started: it names the tool and how to
@@ -18,7 +19,7 @@ const INSTALL_HINT = "apt-get install -y docker-registry skopeo apache2-utils";
  * import { missingTool } from "./tools.ts";
  * assert.equal(
  *   missingTool("skopeo").message,
- *   'Missing test tool "skopeo": install it with apt-get install -y docker-registry skopeo apache2-utils',
+ *   'Missing test tool "skopeo": install it with apt-get install -y docker-registry skopeo apache2-utils tinyproxy curl',
  * );
  * ```
  */
@@ -59,7 +60,7 @@ export async function hasTool(name: string): Promise<boolean> {
  * import { requireTools } from "./tools.ts";
  * await assert.rejects(requireTools("no-such-tool-xyz"), {
  *   message:
- *     'Missing test tools "no-such-tool-xyz": install them with apt-get install -y docker-registry skopeo apache2-utils',
+ *     'Missing test tools "no-such-tool-xyz": install them with apt-get install -y docker-registry skopeo apache2-utils tinyproxy curl',
  * });
  * ```
  */
