@@ -81,6 +81,11 @@ export function withSchemeFallback(
       try {
         response = await send(await asHttp(spare));
       } catch (second) {
+        // Plain http went through a proxy that refused or is down: that is
+        // the cause to fix, not the https attempt before it.
+        if (second instanceof RegistryError && second.kind === "proxy") {
+          throw second;
+        }
         if (!(mapped instanceof RegistryError)) throw mapped;
         throw new RegistryError(
           mapped.kind,
