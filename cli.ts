@@ -17,7 +17,8 @@ import { HangarLog } from "./lib/report/hangar_log.ts";
 import { EXIT, runValidation } from "./lib/run/run.ts";
 import { createHeapPacer } from "./lib/run/heap_pacer.ts";
 import { listName } from "./lib/run/list_files.ts";
-import { UsageError, usageMessage } from "./lib/cli/support.ts";
+import { UsageError } from "./lib/errors.ts";
+import { usageMessage } from "./lib/cli/support.ts";
 import { loginCommands } from "./lib/cli/login_commands.ts";
 import { validateOptions } from "./lib/cli/options.ts";
 import {

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
+import { UsageError } from "../lib/errors.ts";
 import {
   allSkippedMessage,
+  noDestinationMessage,
+} from "../lib/report/summary.ts";
+import {
   checkCertDir,
   checkProject,
   checkRegistryName,
   checkSelection,
-  noDestinationMessage,
   parseTlsVerify,
   splitList,
-  UsageError,
   usageMessage,
 } from "../lib/cli/support.ts";
 

@@ -3,14 +3,7 @@
 import { normalizeRegistry, replaceProject } from "../types/reference.ts";
 import { architectureProblem, osProblem } from "../types/platform_names.ts";
 
-/** A usage error: the CLI prints its message on one line and exits 2. */
 import { UsageError } from "../errors.ts";
-
-export { UsageError };
-
-// The end-of-run messages moved to the report layer with the reporter that
-// writes them; re-exported for callers of this module.
-export { allSkippedMessage, noDestinationMessage } from "../report/summary.ts";
 
 /** Returns why a registry name is not valid, or undefined when it is. */
 export function checkRegistryName(value: string): string | undefined {
@@ -67,7 +60,8 @@ export function parseTlsVerify(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkSelection, UsageError } from "./support.ts";
+ * import { checkSelection } from "./support.ts";
+ * import { UsageError } from "../errors.ts";
  * checkSelection(["amd64", "aarch64"], ["linux"]);
  * assert.throws(
  *   () => checkSelection(["linux/amd64"], ["linux"]),
@@ -105,7 +99,8 @@ export function checkSelection(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkProject, UsageError } from "./support.ts";
+ * import { checkProject } from "./support.ts";
+ * import { UsageError } from "../errors.ts";
  * checkProject("--default-project", "");
  * assert.throws(
  *   () => checkProject("--default-project", "Team"),
@@ -129,7 +124,8 @@ export function checkProject(flag: string, value: string | undefined): void {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkCertDir, UsageError } from "./support.ts";
+ * import { checkCertDir } from "./support.ts";
+ * import { UsageError } from "../errors.ts";
  * await checkCertDir(undefined);
  * await assert.rejects(
  *   checkCertDir("/nonexistent/certs"),
