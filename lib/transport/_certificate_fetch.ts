@@ -8,8 +8,11 @@
  */
 import { X509Certificate } from "node:crypto";
 import { createNodeFetch } from "./_insecure_fetch.ts";
-import { type ClosableFetch, createFetch } from "./fetch.ts";
-import type { ProxyEnv } from "./proxy.ts";
+import {
+  type ClosableFetch,
+  createFetch,
+  type CreateFetchOptions,
+} from "./fetch.ts";
 
 const PEM_BLOCK =
   /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
@@ -44,34 +47,11 @@ export function isSelfSignedServerCertificate(pem: string): boolean {
   return false;
 }
 
-/** Options of {@linkcode createCertificateFetch}. */
-export interface CertificateFetchOptions {
-  /**
-   * Verify the server certificate.
-   * @default {true}
-   */
-  tlsVerify?: boolean;
-  /**
-   * Extra CA certificates (PEM) to trust.
-   * @default {[]}
-   */
-  caCerts?: string[];
-  /**
-   * Client certificate chain (PEM) for mutual TLS.
-   * @default {undefined}
-   */
-  cert?: string;
-  /**
-   * Private key (PEM) of the client certificate.
-   * @default {undefined}
-   */
-  key?: string;
-  /**
-   * Environment the proxy is chosen from (see proxy.ts).
-   * @default {the process's proxy variables}
-   */
-  proxyEnv?: ProxyEnv;
-}
+/**
+ * Options of {@linkcode createCertificateFetch}: those of the base fetch it
+ * picks between.
+ */
+export type CertificateFetchOptions = CreateFetchOptions;
 
 /**
  * The base fetch for one registry's certificates. With verification on and a
