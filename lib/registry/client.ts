@@ -31,8 +31,20 @@ import {
   readManifestAnswer,
   type ResolvedManifest,
 } from "./_manifest_reads.ts";
+import { type ClientCall, headBlob } from "./_blob_head.ts";
+import { listTags } from "./_tags.ts";
+import {
+  type ReferrerDescriptor,
+  type Referrers,
+  ReferrersLookup,
+} from "./_referrers.ts";
 
-export type { FetchedManifest, ResolvedManifest };
+export type {
+  FetchedManifest,
+  ReferrerDescriptor,
+  Referrers,
+  ResolvedManifest,
+};
 export type { GetBlobOptions, RegistryClientOptions };
 
 /**
@@ -58,6 +70,7 @@ export class RegistryClient {
   #fetch: Fetch;
   #route: (url: string) => string;
   #registryCheck: RegistryCheck;
+  #referrers = new ReferrersLookup((call) => this.#call(call));
   #closable: ClosableFetch | undefined;
   #timeoutMs: number;
   #userAgent: string;
@@ -66,6 +79,7 @@ export class RegistryClient {
   };
   #debug: ((line: string) => void) | undefined;
 
+  /** A client for `registry` (`host[:port]`) with `options`. */
   constructor(registry: string, options: RegistryClientOptions = {}) {
     this.registry = registry;
     this.#base = `https://${registryEndpoint(registry)}`;
@@ -217,6 +231,73 @@ export class RegistryClient {
   }
 
   /**
+   * Tells whether `repository` holds a blob, with one `HEAD` and no body: 404
+   * (any error code) is false, a redirect (to storage) true without following it.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RegistryClient } from "./client.ts";
+   * const client = new RegistryClient("reg.io", { fetch: () => Promise.resolve(new Response(null, { status: 404 })) });
+   * assert.equal(await client.blobExists("a", `sha256:${"a".repeat(64)}`), false);
+   * ```
+   */
+  async blobExists(
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    return await headBlob((call) => this.#call(call), {
+      repository,
+      digest,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
+   * Lists the artifacts that refer to `digest` (OCI 1.1): the referrers API,
+   * or the referrers tag schema `<alg>-<hex>` once the API answered 404 (asked
+   * once per client; concurrent first calls share that request).
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RegistryClient } from "./client.ts";
+   * const client = new RegistryClient("reg.io", { fetch: () => Promise.resolve(new Response(null, { status: 404 })) });
+   * const found = await client.listReferrers("a", `sha256:${"a".repeat(64)}`);
+   * assert.deepEqual(found, { descriptors: [], via: "tag-schema" });
+   * ```
+   */
+  async listReferrers(
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<Referrers> {
+    return await this.#referrers.list(repository, digest, signal);
+  }
+
+  /**
+   * Lists the tags of `repository` (`GET /v2/<name>/tags/list`, every
+   * page); a repository that does not exist throws kind `missing`.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RegistryClient } from "./client.ts";
+   * const client = new RegistryClient("reg.io", {
+   *   fetch: () => Promise.resolve(Response.json({ name: "a", tags: ["1"] })),
+   * });
+   * assert.deepEqual(await client.listTags("a"), ["1"]);
+   * ```
+   */
+  async listTags(repository: string, signal?: AbortSignal): Promise<string[]> {
+    return await listTags((call) => this.#call(call), {
+      repository,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
    * Releases the HTTP client this client created (not a fetch passed in).
    *
    * @example Usage
@@ -229,6 +310,19 @@ export class RegistryClient {
     this.#closable?.close();
   }
 
+  #call<T>(call: ClientCall<T>): Promise<T> {
+    return this.#request(
+      call.method,
+      call.path,
+      call.headers ?? {},
+      call.signal,
+      call.read,
+      call.acceptStatus,
+      call.activity,
+      call.wrap?.(this.#fetch),
+    );
+  }
+
   #request<T>(
     method: string,
     path: string,
@@ -237,8 +331,9 @@ export class RegistryClient {
     read: (response: Response, url: string) => Promise<T>,
     acceptStatus?: (status: number) => boolean,
     activity?: string,
+    fetch: Fetch = this.#fetch,
   ): Promise<T> {
-    return sendRequest(this.#fetch, {
+    return sendRequest(fetch, {
       method,
       url: `${this.#base}${path}`,
       headers: { ...headers, "User-Agent": this.#userAgent },

@@ -91,5 +91,11 @@ export function readDescriptor(
   ) {
     descriptor.annotations = annotations as Record<string, string>;
   }
+  const { urls, artifactType } = value;
+  if (
+    Array.isArray(urls) && urls.length > 0 &&
+    urls.every((u) => typeof u === "string")
+  ) descriptor.urls = urls;
+  if (typeof artifactType === "string") descriptor.artifactType = artifactType;
   return descriptor;
 }

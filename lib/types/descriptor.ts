@@ -18,4 +18,11 @@ export interface Descriptor {
   platform?: Platform;
   /** Annotations, when present. */
   annotations?: Record<string, string>;
+  /**
+   * Where a foreign (non-distributable) layer can be downloaded; a registry
+   * need not hold such a layer.
+   */
+  urls?: string[];
+  /** The artifact type of a referrer (OCI 1.1), when given. */
+  artifactType?: string;
 }

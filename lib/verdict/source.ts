@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Descriptor } from "../types/descriptor.ts";
 import type { Manifest } from "../types/manifest.ts";
 import type { Platform } from "../types/platform.ts";
 
@@ -32,6 +33,36 @@ export interface ManifestSource {
     digest: string,
     options?: { maxBytes?: number; signal?: AbortSignal },
   ): Promise<Uint8Array>;
+  /**
+   * Tells whether `repository` holds a blob (`HEAD /v2/<repo>/blobs/<digest>`,
+   * no body read): a 404 is false, a redirect to storage true; other failures
+   * throw as for manifests. Optional until every source has it.
+   */
+  blobExists?(
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
+  /**
+   * Lists the artifacts that refer to `digest` (OCI 1.1 `subject`): from the
+   * referrers API (`via: "api"`), or from the referrers tag schema
+   * `<alg>-<hex>` where the registry lacks the API (`via: "tag-schema"`;
+   * no such tag is an empty list). Optional until every source has it.
+   */
+  listReferrers?(
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<{
+    descriptors: (Descriptor & { artifactType?: string })[];
+    via: "api" | "tag-schema";
+  }>;
+  /**
+   * Lists the tags of a repository (`GET /v2/<name>/tags/list`, every
+   * page); a repository that does not exist throws kind `missing`. Optional
+   * until every source has it.
+   */
+  listTags?(repository: string, signal?: AbortSignal): Promise<string[]>;
 }
 
 /** Gives the client for a registry on one side; called once per pair. */

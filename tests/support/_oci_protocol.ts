@@ -10,7 +10,8 @@ export type OciRoute =
   | { kind: "manifest"; name: string; reference: string }
   | { kind: "blob"; name: string; digest: string }
   | { kind: "upload"; name: string; id: string }
-  | { kind: "tags"; name: string };
+  | { kind: "tags"; name: string }
+  | { kind: "referrers"; name: string; digest: string };
 
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*";
 const NAME = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
@@ -49,6 +50,14 @@ export function parseRoute(pathname: string): OciRoute | undefined {
   }
   match = /^\/v2\/(.+)\/tags\/list$/.exec(pathname);
   if (match) return { kind: "tags", name: match[1]! };
+  match = /^\/v2\/(.+)\/referrers\/([^/]+)$/.exec(pathname);
+  if (match) {
+    return {
+      kind: "referrers",
+      name: match[1]!,
+      digest: decodeURIComponent(match[2]!),
+    };
+  }
   return undefined;
 }
 

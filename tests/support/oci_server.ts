@@ -20,6 +20,7 @@ import {
 } from "./_oci_protocol.ts";
 import { OciStore } from "./_oci_store.ts";
 import { handleBlob, handleTags, handleUpload } from "./_oci_blobs.ts";
+import { handleReferrers } from "./_oci_referrers.ts";
 
 export {
   type ServedHandler,
@@ -35,6 +36,12 @@ export interface OciRegistryOptions {
    * @default "oci-registry"
    */
   name?: string;
+  /**
+   * Serve the OCI 1.1 referrers API (`GET /v2/<name>/referrers/<digest>`);
+   * false answers it with distribution 2.8.2's `404 page not found`.
+   * @default true
+   */
+  referrersApi?: boolean;
 }
 
 /**
@@ -57,9 +64,11 @@ export class OciRegistry {
   readonly name: string;
   #requests = 0;
   #store = new OciStore();
+  #referrersApi: boolean;
 
   constructor(options: OciRegistryOptions = {}) {
     this.name = options.name ?? "oci-registry";
+    this.#referrersApi = options.referrersApi ?? true;
   }
 
   /** Answers one distribution API request; counts it. */
@@ -114,7 +123,9 @@ export class OciRegistry {
   async #handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const route = parseRoute(url.pathname);
-    if (route === undefined) {
+    if (
+      route === undefined || (route.kind === "referrers" && !this.#referrersApi)
+    ) {
       return apiResponse(404, "404 page not found\n", {
         "Content-Type": "text/plain",
       });
@@ -141,6 +152,8 @@ export class OciRegistry {
         return await handleUpload(this.#store, request, url, route);
       case "tags":
         return handleTags(this.#store, route.name);
+      case "referrers":
+        return handleReferrers(this.#store, request, route.name, route.digest);
     }
   }
 
