@@ -22,6 +22,9 @@ export const FAILURE_KINDS = [
   "invalid-manifest",
   "digest-mismatch",
   "not-a-registry",
+  "blob-missing",
+  "referrer-missing",
+  "not-in-snapshot",
   "internal",
   "interrupted",
 ] as const;
@@ -72,6 +75,7 @@ export class RegistryError extends Error {
   /** Advice the report adds to the message, for the side that failed. */
   readonly hint?: FailureHint;
 
+  /** An error of `kind` with `message`; `options` add the status, URL and hint. */
   constructor(
     kind: FailureKind,
     message: string,

@@ -70,6 +70,7 @@ export class TokenCache {
   #tokens = new Map<string, Entry>();
   #pending = new Map<string, Promise<string>>();
 
+  /** An empty cache; `options` set the clock and the refresh margin. */
   constructor(options: TokenCacheOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#marginMs = (options.refreshMarginSeconds ?? 30) * 1000;
