@@ -1,7 +1,9 @@
 /**
  * The demo: two small registries served in-process by the project's own
  * minimal OCI distribution server, holding correct and broken mirrors, and
- * `hangar mirror-validate` run against them. Nothing else needs installing.
+ * `hangar mirror-validate` run against them; then the air-gap flow: a
+ * snapshot of the source, the source stopped, the same validation from the
+ * snapshot. Nothing else needs installing.
  *
  * Usage: deno task demo
  */
@@ -26,6 +28,7 @@ const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 const source = serveHandler(new OciRegistry({ name: "source" }).handler);
 const mirror = serveHandler(new OciRegistry({ name: "mirror" }).handler);
 const dir = await Deno.makeTempDir({ prefix: "hangar-demo-" });
+let sourceUp = true;
 try {
   const src = source.url;
   const dst = mirror.url;
@@ -154,8 +157,35 @@ try {
   console.log(`\nexit status: ${code}`);
   console.log(`\n$ cat ${failed}`);
   console.log(await Deno.readTextFile(failed).catch(() => "(no failed file)"));
-} finally {
+
+  // The air gap: record the source where it is reachable, carry the file in,
+  // validate from it with the source out of reach.
+  const snapshot = `${dir}/source.json.gz`;
+  const snapshotArgs = [
+    "mirror",
+    "snapshot",
+    "-f",
+    list,
+    "-s",
+    source.host,
+    "-j",
+    "4",
+    "--tls-verify=false",
+    "-o",
+    snapshot,
+    "--failed",
+    `${dir}/snapshot-failed.txt`,
+  ];
+  console.log(`\n$ hangar ${snapshotArgs.join(" ")}\n`);
+  console.log(`\nexit status: ${await main(snapshotArgs)}`);
   await source.close();
+  sourceUp = false;
+  console.log("\n# the source registry is stopped now");
+  const offlineArgs = [...args, "--source-snapshot", snapshot];
+  console.log(`\n$ hangar ${offlineArgs.join(" ")}\n`);
+  console.log(`\nexit status: ${await main(offlineArgs)}`);
+} finally {
+  if (sourceUp) await source.close();
   await mirror.close();
   await Deno.remove(dir, { recursive: true });
 }

@@ -10,6 +10,7 @@ const ROOT = normalize(join(dirname(fileURLToPath(import.meta.url)), ".."));
 
 /** Layers from the bottom up; a module may import its own layer or lower. */
 const LAYERS: readonly (readonly [string, RegExp])[] = [
+  ["config", /^deno\.json$/],
   ["types", /^lib\/types\//],
   ["errors", /^lib\/errors\.ts$/],
   ["list", /^lib\/list\//],
@@ -18,6 +19,7 @@ const LAYERS: readonly (readonly [string, RegExp])[] = [
   ["registry", /^lib\/(registry\/|registry\.ts$)/],
   ["verdict", /^lib\/(verdict\/|compare\.ts$)/],
   ["report", /^lib\/report\//],
+  ["sources", /^lib\/sources\//],
   ["run", /^lib\/run\//],
   ["cli", /^(lib\/cli\/|cli\.ts$)/],
   ["mod", /^mod\.ts$/],
