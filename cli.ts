@@ -1,6 +1,7 @@
 /**
  * The `hangar` command line: `hangar mirror-validate` (also `hangar mirror
- * validate`) and `hangar login` / `logout`. Turns flags into checked options
+ * validate`), `hangar mirror snapshot` (also `hangar mirror-snapshot`) and
+ * `hangar login` / `logout`. Turns flags into checked options
  * (lib/cli/options.ts), builds the registry clients and the hangar log
  * reporter, and hands them to the run (lib/run/run.ts), whose exit code it
  * returns.
@@ -8,73 +9,43 @@
  * @module
  */
 
-import { Command, CommanderError } from "@commander-js/extra-typings";
-import type { FindCertificatesOptions } from "./lib/transport/certs.ts";
-import { createClientFactory } from "./lib/registry/clients.ts";
-import type { CredentialSources } from "./lib/auth/credentials.ts";
-import type { Fetch } from "./lib/transport/fetch.ts";
-import { HangarLog } from "./lib/report/hangar_log.ts";
-import { EXIT, runValidation } from "./lib/run/run.ts";
-import { createHeapPacer } from "./lib/run/heap_pacer.ts";
-import { listName } from "./lib/run/list_files.ts";
+import { Argument, Command, CommanderError } from "@commander-js/extra-typings";
+import denoJson from "./deno.json" with { type: "json" };
+import { readEnvironment } from "./lib/cli/permissions.ts";
+import { guardPermissions } from "./lib/cli/permission_gate.ts";
+import { completionScript, SHELLS } from "./lib/cli/completions.ts";
 import { UsageError } from "./lib/errors.ts";
+import type { CliIo } from "./lib/cli/io.ts";
 import { usageMessage } from "./lib/cli/support.ts";
 import { loginCommands } from "./lib/cli/login_commands.ts";
-import { validateOptions } from "./lib/cli/options.ts";
+import {
+  EXIT,
+  runSnapshotCommand,
+  runValidate,
+} from "./lib/cli/run_commands.ts";
+import {
+  snapshotCommand,
+  type SnapshotFlags,
+} from "./lib/cli/snapshot_command.ts";
 import {
   validateCommand,
   type ValidateFlags,
 } from "./lib/cli/validate_command.ts";
 
 export { EXIT };
+export type { CliIo };
 
-/** The version printed by `--version`. */
-export const VERSION = "0.1.0";
-
-/** Where the CLI reads and writes; every field has a real default. */
-export interface CliIo {
-  /** Receives stdout text (one call per line, newline included). */
-  stdout: (text: string) => void;
-  /** Receives stderr text (one call per line, newline included). */
-  stderr: (text: string) => void;
-  /** Environment variables. */
-  env: Record<string, string | undefined>;
-  /** Whether output is a terminal (colour only then, and never with NO_COLOR). */
-  isTerminal: boolean;
-  /** Base fetch for registry requests (tests pass a fake registry). */
-  fetch?: Fetch;
-  /** Interrupts the run (Ctrl-C / SIGTERM). */
-  signal?: AbortSignal;
-  /**
-   * Abandons images in flight at once (a second Ctrl-C / SIGTERM); the
-   * summary and the failed file are still written.
-   */
-  abandon?: AbortSignal;
-  /** What `-f -` reads; defaults to the process's standard input. */
-  stdin?: ReadableStream<Uint8Array>;
-  /** Wall clock for log lines. */
-  now: () => Date;
-  /** Credential sources (home, files, helpers); defaults to the real ones. */
-  credentials?: CredentialSources;
-  /**
-   * Where per-registry certificates are looked up (tests point `dirs` at a
-   * temporary certs.d); defaults to the real directories.
-   */
-  certificates?: Omit<FindCertificatesOptions, "certDir">;
-  /**
-   * Limit for one request to answer and for reading its body, in ms (tests
-   * make it short); defaults to the clients' own (15 s to answer, 60 s to read).
-   */
-  requestTimeoutMs?: number;
-}
+/** The version printed by `--version`: deno.json's, the one JSR publishes. */
+export const VERSION: string = denoJson.version;
 
 function defaultIo(): CliIo {
   const encoder = new TextEncoder();
   return {
     stdout: (text) => writeAll(Deno.stdout, encoder.encode(text)),
     stderr: (text) => writeAll(Deno.stderr, encoder.encode(text)),
-    env: Deno.env.toObject(),
+    env: readEnvironment(),
     isTerminal: Deno.stdout.isTerminal(),
+    stderrIsTerminal: Deno.stderr.isTerminal(),
     now: () => new Date(),
   };
 }
@@ -123,6 +94,9 @@ export async function main(
   const action = async (flags: ValidateFlags) => {
     code = await runValidate(flags, full);
   };
+  const snapshotAction = async (flags: SnapshotFlags) => {
+    code = await runSnapshotCommand(flags, full, VERSION);
+  };
   program.addCommand(
     validateCommand("mirror-validate").exitOverride().configureOutput(output)
       .action(action),
@@ -135,10 +109,26 @@ export async function main(
       action,
     ),
   );
+  program.addCommand(
+    snapshotCommand("mirror-snapshot").exitOverride().configureOutput(output)
+      .action(snapshotAction),
+  );
+  mirror.addCommand(
+    snapshotCommand("snapshot").exitOverride().configureOutput(output).action(
+      snapshotAction,
+    ),
+  );
   program.addCommand(mirror);
   for (const command of loginCommands(full, (exit) => (code = exit))) {
     program.addCommand(command.exitOverride().configureOutput(output));
   }
+  program.addCommand(
+    new Command("completions")
+      .description("Print the completion script of a shell")
+      .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(SHELLS))
+      .exitOverride().configureOutput(output)
+      .action((shell) => full.stdout(completionScript(program, shell))),
+  );
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (error) {
@@ -162,65 +152,6 @@ export async function main(
   return code;
 }
 
-async function runValidate(flags: ValidateFlags, io: CliIo): Promise<number> {
-  const startedAt = performance.now();
-  const reporter = new HangarLog({
-    stdout: io.stdout,
-    stderr: io.stderr,
-    list: listName(flags.file),
-    color: io.isTerminal && !io.env.NO_COLOR,
-    debug: flags.debug,
-    now: io.now,
-  });
-  const warn = (message: string) =>
-    reporter.onNotice({ kind: "warning", message });
-  const options = await validateOptions(flags, {
-    env: io.env,
-    warn,
-    ...(io.stdin ? { stdin: io.stdin } : {}),
-  });
-  const clients = createClientFactory({
-    tlsVerify: options.tlsVerify,
-    tlsVerifyBySide: options.tlsVerifyBySide,
-    ...(options.certDir !== undefined ? { certDir: options.certDir } : {}),
-    ...(io.certificates ? { certificates: io.certificates } : {}),
-    ...(io.fetch ? { fetch: io.fetch } : {}),
-    proxyEnv: io.env,
-    ...(io.requestTimeoutMs ? { requestTimeoutMs: io.requestTimeoutMs } : {}),
-    ...(io.credentials
-      ? { credentials: io.credentials }
-      : { credentials: { env: io.env } }),
-    ...(options.debug
-      ? {
-        debug: (message: string) =>
-          reporter.onNotice({ kind: "debug", message }),
-      }
-      : {}),
-    warn,
-  });
-  try {
-    const { code } = await runValidation({
-      list: options.list,
-      listOptions: options.listOptions,
-      clients,
-      architectures: options.architectures,
-      oses: options.oses,
-      jobs: options.jobs,
-      timeoutMs: options.timeoutMs,
-      failedFile: options.failedFile,
-      startedAt,
-      // Full collections when the heap grows: 100,000 distinct lines stay
-      // under 150 MB peak RSS (scripts/_bench_memory.ts).
-      pacer: createHeapPacer(),
-      ...(io.signal ? { signal: io.signal } : {}),
-      ...(io.abandon ? { abandon: io.abandon } : {}),
-    }, reporter);
-    return code;
-  } finally {
-    clients.close();
-  }
-}
-
 if (import.meta.main) {
   // First signal: no new image starts. Second: images in flight are abandoned,
   // the summary and failed file are still written. Third: quit at once.
@@ -233,9 +164,14 @@ if (import.meta.main) {
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  const code = await main(Deno.args, {
-    signal: interrupt.signal,
-    abandon: abandon.signal,
-  });
+  // A denied permission is one line naming the flag to add (exit 2).
+  const code = await guardPermissions((guard) =>
+    main(Deno.args, {
+      signal: AbortSignal.any([interrupt.signal, guard.signal]),
+      abandon: AbortSignal.any([abandon.signal, guard.signal]),
+      stdout: guard.stdout,
+      stderr: guard.stderr,
+    })
+  );
   Deno.exit(code);
 }

@@ -105,7 +105,7 @@ Deno.test("main() accepts every alias and GOARCH/GOOS name a user may give", asy
   });
 });
 
-Deno.test("main() --help marks -f as required and shows the list formats, exit codes and three examples", async () => {
+Deno.test("main() --help marks -f as required and shows the list formats, exit codes and five examples", async () => {
   for (
     const args of [["mirror-validate", "--help"], ["mirror", "validate", "-h"]]
   ) {
@@ -126,7 +126,7 @@ Deno.test("main() --help marks -f as required and shows the list formats, exit c
       examples.split("\n").filter((l) =>
         l.startsWith("  hangar mirror-validate -f ")
       ).length,
-      3,
+      5,
     );
   }
 });

@@ -25,9 +25,11 @@ import {
   splitList,
 } from "./support.ts";
 import type { ValidateFlags } from "./validate_command.ts";
+import { type OfflineSource, openOfflineSource } from "./offline_source.ts";
+import { type OutputOptions, outputOptions } from "./output_options.ts";
 
 /** The checked options of one `mirror-validate` run. */
-export interface ValidateOptions {
+export interface ValidateOptions extends OutputOptions {
   /** The list's name in messages (`(standard input)` for `-f -`). */
   listName: string;
   /** The opened list. */
@@ -52,6 +54,11 @@ export interface ValidateOptions {
   failedFile: string;
   /** Whether debug lines are logged. */
   debug: boolean;
+  /**
+   * The source side when it is not the source registry: a snapshot
+   * (`--source-snapshot`) or an OCI layout (`--source-layout`).
+   */
+  offlineSource?: OfflineSource;
 }
 
 /** Options of {@linkcode validateOptions}. */
@@ -148,6 +155,11 @@ export async function validateOptions(
     : "/dev/stdin";
   await checkNotList(listPath, failedFile);
   await checkWritable(failedFile);
+  const output = outputOptions(flags, { env, failedFile });
+  const offlineSource = await openOfflineSource(flags, {
+    architectures,
+    oses,
+  }, { referrers: output.extra.referrers });
   const list = await openList(
     flags.file,
     options.stdin ? { stdin: options.stdin } : {},
@@ -173,6 +185,8 @@ export async function validateOptions(
     ...(flags.certDir !== undefined ? { certDir: flags.certDir } : {}),
     failedFile,
     debug: flags.debug,
+    ...(offlineSource ? { offlineSource } : {}),
+    ...output,
   };
 }
 

@@ -93,7 +93,71 @@ export function validateCommand(name: string) {
       "limit for one image, with a unit: 30s, 10m, 1h; 0 = none",
       "10m",
     )
+    .option(
+      "--source-snapshot <file>",
+      "validate against a snapshot of the source (hangar mirror snapshot): no request to the source",
+    )
+    .option(
+      "--source-snapshot-digest <digest>",
+      "refuse the snapshot unless its file has this sha256 (sha256:<hex>)",
+    )
+    .option(
+      "--source-layout <dir>",
+      "the source is an OCI image layout directory (skopeo copy --all ... oci:DIR:REF)",
+    )
+    .option(
+      "--deep",
+      "also check that every blob of the selected platforms is in the destination (a pull will succeed)",
+      false,
+    )
+    .option(
+      "--referrers",
+      "also check that signatures, attestations and SBOMs referring to the image are in the destination",
+      false,
+    )
+    .option(
+      "--provenance [bool]",
+      "also check the BuildKit attestation manifests of the selected platforms (hangar v1.7+)",
+      "false",
+    )
+    .option(
+      "--report <format=file>",
+      "write a report: json, junit or markdown, to FILE (- for stdout); repeatable",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "-q, --quiet",
+      "log only FAILED, invalid and WARN lines and the summary",
+      false,
+    )
+    .option(
+      "--shard <i/n>",
+      "validate only shard I of N of the list (1-based)",
+    )
+    .option(
+      "--shards <n>",
+      "split the list into N shards; this one is JOB_COMPLETION_INDEX (0-based, a Kubernetes Indexed Job)",
+    )
+    .option(
+      "--hide-log-time",
+      "log lines without the time (hangar v1.7+)",
+      false,
+    )
+    .option(
+      "--skip-login",
+      "accepted for hangar v1.7+ command lines: this command never prompts for a login",
+      false,
+    )
+    .addOption(new Option("--overwrite [bool]").hideHelp())
+    .addOption(new Option("--remove-signatures [bool]").hideHelp())
+    .addOption(new Option("--sigstore-private-key <file>").hideHelp())
+    .addOption(new Option("--sigstore-passphrase-file <file>").hideHelp())
     .addHelpText("after", VALIDATE_HELP);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 const VALIDATE_HELP = `
@@ -116,6 +180,8 @@ Examples:
   hangar mirror-validate -f list.txt -d private.registry.io -j 10
   hangar mirror-validate -f list.txt -d 127.0.0.1:5000 --tls-verify=false -a amd64 --os linux
   hangar mirror-validate -f mirror-validate-failed.txt -d private.registry.io -o still-failed.txt
+  hangar mirror-validate -f list.txt -d private.registry.io --source-snapshot source.json.gz
+  hangar mirror-validate -f list.txt -d private.registry.io --deep --referrers --report junit=report.xml
 `;
 
 /** The flag values of {@linkcode validateCommand}, as commander parses them. */
@@ -123,7 +189,8 @@ export type ValidateFlags = ReturnType<
   ReturnType<typeof validateCommand>["opts"]
 >;
 
-function oneList(value: string, previous: string | undefined): string {
+/** Refuses a second `-f`: one run reads one list. */
+export function oneList(value: string, previous: string | undefined): string {
   if (previous !== undefined) {
     throw new UsageError(
       `Cannot read two image lists "${previous}" and "${value}": give -f once`,

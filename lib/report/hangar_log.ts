@@ -13,6 +13,7 @@ import { formatLogLine, type LogLine, resultLines } from "./report.ts";
 import type { Reporter, RunNotice, RunSummary } from "./reporter.ts";
 import {
   allSkippedMessage,
+  checksLine,
   failedFileLine,
   noDestinationMessage,
   summaryLine,
@@ -45,6 +46,25 @@ export interface HangarLogOptions {
    * @default {() => new Date()}
    */
   now?: () => Date;
+  /**
+   * `snapshot` for `hangar mirror snapshot` (lines name only the source;
+   * the summary counts recorded lines).
+   *
+   * @default {"validate"}
+   */
+  mode?: "validate" | "snapshot";
+  /**
+   * Only FAILED, invalid and WARN lines and the summary (`--quiet`).
+   *
+   * @default {false}
+   */
+  quiet?: boolean;
+  /**
+   * Whether each line starts with the time (`--hide-log-time` turns it off).
+   *
+   * @default {true}
+   */
+  time?: boolean;
 }
 
 const INTERRUPTED =
@@ -92,8 +112,9 @@ export class HangarLog implements Reporter {
 
   /** Writes one line now, to the stream its level belongs to. */
   log(line: LogLine): void {
-    const { color = false, now = () => new Date() } = this.#options;
-    const text = formatLogLine(line, now(), color) + "\n";
+    const { color = false, now = () => new Date(), time = true } =
+      this.#options;
+    const text = formatLogLine(line, time ? now() : undefined, color) + "\n";
     if (line.level === "INFO" || line.level === "DEBU") {
       this.#options.stdout(text);
     } else this.#options.stderr(text);
@@ -107,8 +128,15 @@ export class HangarLog implements Reporter {
       }
       return;
     }
-    const { list: file, debug = false } = this.#options;
-    for (const line of resultLines(result, { file, debug })) this.log(line);
+    const { list: file, debug = false, mode = "validate" } = this.#options;
+    for (const line of resultLines(result, { file, debug, mode })) {
+      if (
+        this.#options.quiet && (line.level === "INFO" || line.level === "DEBU")
+      ) {
+        continue;
+      }
+      this.log(line);
+    }
   }
 
   /** Writes an interrupt or a warning at WARN, a debug message at DEBU. */
@@ -121,6 +149,7 @@ export class HangarLog implements Reporter {
       case "warning":
         return this.log({ level: "WARN", message: notice.message });
       case "debug":
+        if (this.#options.quiet) return;
         return this.log({ level: "DEBU", message: notice.message });
     }
   }
@@ -132,6 +161,15 @@ export class HangarLog implements Reporter {
   onSummary(summary: RunSummary): void {
     const { tally, selection, failedFile } = summary;
     const total = tallyTotal(tally);
+    if (total === 0 && summary.shard) {
+      const { index, count } = summary.shard;
+      this.log({
+        level: "INFO",
+        message:
+          `Shard ${index}/${count} holds no line of "${this.#options.list}"`,
+      });
+      return;
+    }
     if (total === 0) {
       this.log({
         level: "ERRO",
@@ -154,8 +192,15 @@ export class HangarLog implements Reporter {
     }
     this.log({
       level: "INFO",
-      message: summaryLine(tally, summary.durationMs, summary.interrupted),
+      message: summaryLine(
+        tally,
+        summary.durationMs,
+        summary.interrupted,
+        this.#options.mode,
+      ),
     });
+    const checks = checksLine(summary.checks);
+    if (checks !== undefined) this.log({ level: "INFO", message: checks });
     if (failedFile === undefined) return;
     if (failedFile.removalWarning !== undefined) {
       this.log({ level: "WARN", message: failedFile.removalWarning });

@@ -13,7 +13,7 @@ import {
   type ImageReference,
   manifestTarget,
 } from "../types/reference.ts";
-import type { LineResult } from "../verdict/validate.ts";
+import type { ImageOutcome, LineResult } from "../verdict/validate.ts";
 
 export {
   count,
@@ -46,6 +46,13 @@ export interface ResultLinesOptions {
    * @default {false}
    */
   debug?: boolean;
+  /**
+   * `snapshot` for `hangar mirror snapshot`: a line names only its source,
+   * and a passed line is a recorded one.
+   *
+   * @default {"validate"}
+   */
+  mode?: "validate" | "snapshot";
 }
 
 /**
@@ -97,6 +104,9 @@ export function resultLines(
   const src = displayReference(result.entry.source);
   const dst = displayReference(result.entry.destination);
   const outcome = result.outcome;
+  if (options.mode === "snapshot") {
+    return snapshotLines(id, src, outcome, options);
+  }
   if (outcome === undefined) {
     return [{
       level: "WARN",
@@ -105,6 +115,11 @@ export function resultLines(
   }
   const lines: LogLine[] = [];
   const verdict = outcome.verdict;
+  if (options.debug) {
+    for (const message of outcome.debug ?? []) {
+      lines.push({ level: "DEBU", message: `${id} ${message}` });
+    }
+  }
   const specs = (level: Level) => {
     if (outcome.srcSpec !== undefined) {
       lines.push({
@@ -148,12 +163,46 @@ export function resultLines(
   return lines;
 }
 
+/** The lines of one image of `hangar mirror snapshot`: its source only. */
+function snapshotLines(
+  id: string,
+  src: string,
+  outcome: ImageOutcome | undefined,
+  options: ResultLinesOptions,
+): LogLine[] {
+  if (outcome === undefined) {
+    return [{ level: "WARN", message: `${id} NOT RUN [${src}]: interrupted` }];
+  }
+  const verdict = outcome.verdict;
+  const lines: LogLine[] = [];
+  if (options.debug && outcome.srcSpec !== undefined) {
+    lines.push({
+      level: "DEBU",
+      message: `${id} srcSpec: ${specJson(outcome.srcSpec)}`,
+    });
+  }
+  if (verdict.status === "failed") {
+    const label = verdict.kind === "rate-limited" ? " (rate limited)" : "";
+    lines.push({
+      level: "ERRO",
+      message: `${id} FAILED [${src}]${label}: ${verdict.reason}${
+        verdict.hint ? hintText(verdict.hint.kind, verdict.hint.side) : ""
+      }`,
+    });
+  } else {
+    const digest = verdict.reason.replace(/^recorded /, "");
+    lines.push({ level: "INFO", message: `${id} RECORDED [${src}] ${digest}` });
+  }
+  return lines;
+}
+
 function specJson(specs: PlatformSpec[]): string {
   return JSON.stringify(specs, null, 2);
 }
 
 /**
- * Formats a log line as `HH:MM:SS [LEVEL] message`, coloured when asked.
+ * Formats a log line as `HH:MM:SS [LEVEL] message` (`[LEVEL] message`
+ * without a time), coloured when asked.
  *
  * @example Usage
  * ```ts
@@ -163,12 +212,17 @@ function specJson(specs: PlatformSpec[]): string {
  * assert(formatLogLine({ level: "INFO", message: "hi" }, at, false) === "09:05:07 [INFO] hi");
  * ```
  */
-export function formatLogLine(line: LogLine, at: Date, color: boolean): string {
-  const time = [at.getHours(), at.getMinutes(), at.getSeconds()]
-    .map((n) => String(n).padStart(2, "0")).join(":");
+export function formatLogLine(
+  line: LogLine,
+  at: Date | undefined,
+  color: boolean,
+): string {
   const tag = color
     ? `\x1b[${COLORS[line.level]}m${line.level}\x1b[0m`
     : line.level;
+  if (at === undefined) return `[${tag}] ${line.message}`;
+  const time = [at.getHours(), at.getMinutes(), at.getSeconds()]
+    .map((n) => String(n).padStart(2, "0")).join(":");
   return `${time} [${tag}] ${line.message}`;
 }
 

@@ -60,6 +60,13 @@ export interface RunSummary {
   /** The platforms checked. */
   selection: Selection;
   /**
+   * What the extra checks did in the whole run, by name (`blobsChecked`,
+   * `blobsSeen`, `referrersSource`, ...); absent when none ran.
+   */
+  checks?: Record<string, number>;
+  /** The shard of the list the run validated (`--shard I/N`), if any. */
+  shard?: { index: number; count: number };
+  /**
    * The failed file's fate; undefined when the list had no image, in which
    * case the run did not touch the file and ends with exit code 2.
    */

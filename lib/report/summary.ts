@@ -103,7 +103,15 @@ export function summaryLine(
   tally: Tally,
   elapsedMs: number,
   interrupted: boolean,
+  mode: "validate" | "snapshot" = "validate",
 ): string {
+  if (mode === "snapshot") {
+    const head = interrupted ? "Interrupted: snapshot of" : "Snapshot of";
+    return `${head} ${count(tallyTotal(tally), "line")} in ${
+      (elapsedMs / 1000).toFixed(3)
+    }s: ${tally.passed} recorded, ${tally.failed} failed, ` +
+      `${tally.invalid} invalid, ${tally.notRun} not run`;
+  }
   const head = interrupted ? "Interrupted: validated" : "Validated";
   return `${head} ${count(tallyTotal(tally), "line")} in ${
     (elapsedMs / 1000).toFixed(3)
@@ -181,4 +189,46 @@ export function allSkippedMessage(
   return `Every image was skipped: none has a platform in --arch ${
     architectures.join(",")
   } --os ${oses.join(",")}`;
+}
+
+/**
+ * The line that tells what the extra checks did in a run, or undefined
+ * when none ran.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checksLine } from "./summary.ts";
+ * assert.equal(
+ *   checksLine({ manifestsRead: 2, blobsChecked: 5, blobsSeen: 3, blobsForeign: 0 }),
+ *   "Deep: 2 platform manifests read, 5 blobs checked, 3 already seen, 0 foreign",
+ * );
+ * assert.equal(
+ *   checksLine({ referrersSource: 2, referrersDestination: 1 }),
+ *   "Referrers: 2 found at the source, 1 of them at the destination",
+ * );
+ * ```
+ */
+export function checksLine(
+  checks: Record<string, number> | undefined,
+): string | undefined {
+  if (checks === undefined) return undefined;
+  const parts: string[] = [];
+  if (checks.blobsChecked !== undefined) {
+    parts.push(
+      `Deep: ${count(checks.manifestsRead ?? 0, "platform manifest")} read, ${
+        count(checks.blobsChecked, "blob")
+      } checked, ${checks.blobsSeen ?? 0} already seen, ${
+        checks.blobsForeign ?? 0
+      } foreign`,
+    );
+  }
+  if (checks.referrersSource !== undefined) {
+    parts.push(
+      `Referrers: ${checks.referrersSource} found at the source, ${
+        checks.referrersDestination ?? 0
+      } of them at the destination`,
+    );
+  }
+  return parts.length ? parts.join("; ") : undefined;
 }

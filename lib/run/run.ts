@@ -9,10 +9,15 @@
 
 import { fileErrorReason } from "../errors.ts";
 import { FailedLines } from "./failed_lines.ts";
+import { inShard, type Shard } from "./shard.ts";
 import type { HeapPacer } from "./heap_pacer.ts";
 import { type ListOptions, readImageList } from "../list/image_list.ts";
 import type { ClientFactory } from "../verdict/source.ts";
-import { type LineResult, validateList } from "../verdict/validate.ts";
+import {
+  type ImageCheck,
+  type LineResult,
+  validateList,
+} from "../verdict/validate.ts";
 import { countResult, emptyTally, tallyTotal } from "../report/summary.ts";
 import type {
   FailedFileOutcome,
@@ -41,6 +46,19 @@ export interface RunOptions {
   listOptions?: ListOptions;
   /** The client for a registry and side; the caller closes it. */
   clients: ClientFactory;
+  /**
+   * The work done for each image.
+   *
+   * @default {validateImage} the verdict rules
+   */
+  check?: ImageCheck;
+  /**
+   * Checks beyond the verdict rules (`--deep`, `--referrers`,
+   * `--provenance`).
+   *
+   * @default {{}}
+   */
+  extra?: { deep?: boolean; referrers?: boolean; provenance?: boolean };
   /** Architectures to check. */
   architectures: readonly string[];
   /** Operating systems to check. */
@@ -59,6 +77,14 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Where the failed and not-run lines are written. */
   failedFile: string;
+  /**
+   * Validate only the lines of this shard (`--shard I/N`): lines are
+   * assigned by a stable hash of their source and destination, invalid
+   * lines to shard 1.
+   *
+   * @default {undefined} every line
+   */
+  shard?: Shard;
   /** Interrupts the run: no new image starts. */
   signal?: AbortSignal;
   /** Abandons images in flight; the summary and failed file still follow. */
@@ -113,6 +139,7 @@ export async function runValidation(
   const startedAt = options.startedAt ?? performance.now();
   const { signal, abandon } = options;
   const tally = emptyTally();
+  const checks: Record<string, number> = {};
   // Failed lines as compact bytes: 100,000 distinct lines run in under
   // 150 MB (scripts/_bench_memory.ts).
   const toRetry = new FailedLines();
@@ -121,11 +148,15 @@ export async function runValidation(
   signal?.addEventListener("abort", onInterrupt, { once: true });
   abandon?.addEventListener("abort", onAbandon, { once: true });
   try {
-    const items = readImageList(options.list, options.listOptions ?? {});
+    const all = readImageList(options.list, options.listOptions ?? {});
+    const shard = options.shard;
+    const items = shard ? only(all, (item) => inShard(item, shard)) : all;
     const results = validateList(items, {
       clients: options.clients,
       architectures: options.architectures,
       oses: options.oses,
+      ...(options.check ? { check: options.check } : {}),
+      ...(options.extra ? { extra: options.extra } : {}),
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
       ...(options.timeoutMs !== undefined
         ? { timeoutMs: options.timeoutMs }
@@ -135,6 +166,11 @@ export async function runValidation(
     });
     for await (const result of results) {
       countResult(tally, result);
+      if (result.kind === "image" && result.outcome?.checks) {
+        for (const [name, n] of Object.entries(result.outcome.checks)) {
+          checks[name] = (checks[name] ?? 0) + n;
+        }
+      }
       options.pacer?.tick();
       reporter.onResult(result);
       if (needsRetry(result)) {
@@ -150,10 +186,14 @@ export async function runValidation(
     durationMs: performance.now() - startedAt,
     interrupted: (signal?.aborted || abandon?.aborted) ?? false,
     selection: { architectures: options.architectures, oses: options.oses },
+    ...(Object.keys(checks).length ? { checks } : {}),
+    ...(options.shard ? { shard: options.shard } : {}),
   };
   if (tallyTotal(tally) === 0) {
     reporter.onSummary(summary);
-    return { code: EXIT.usage, summary };
+    // A shard may hold no line of a short list; the list itself had some
+    // only if another shard says so.
+    return { code: options.shard ? EXIT.ok : EXIT.usage, summary };
   }
   summary.failedFile = await settleFailedFile(options.failedFile, toRetry, {
     failed: tally.failed,
@@ -180,6 +220,13 @@ async function settleFailedFile(
     outcome.writeError = fileErrorReason(error);
   }
   return outcome;
+}
+
+async function* only<T>(
+  items: AsyncIterable<T>,
+  keep: (item: T) => boolean,
+): AsyncIterable<T> {
+  for await (const item of items) if (keep(item)) yield item;
 }
 
 function exitCode(summary: RunSummary): number {

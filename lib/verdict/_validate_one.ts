@@ -10,10 +10,28 @@ import { formatDuration, MAX_TIMER_MS } from "../types/duration.ts";
 import type { PlatformSelection } from "../types/platform.ts";
 import type { ClientFactory } from "./source.ts";
 import {
+  type ExtraChecks,
+  type ImageCheck,
   type ImageOutcome,
   internalFailure,
   validateImage,
 } from "./validate_image.ts";
+
+/** What {@linkcode validateOne} needs besides the entry. */
+export interface ValidateOneOptions {
+  /** The platforms that count. */
+  selection: PlatformSelection;
+  /** The client for a registry and side. */
+  clients: ClientFactory;
+  /** Limit for the image in ms; 0, or beyond the timer limit, for none. */
+  timeoutMs: number;
+  /** Abandons the image at once (the run's second interrupt). */
+  abandon: AbortSignal;
+  /** The work done for the image. @default {validateImage} */
+  check?: ImageCheck;
+  /** Checks beyond the verdict rules, with their run-wide state. */
+  extra?: ExtraChecks;
+}
 
 /** How long a timed-out image may take to say which request it was waiting for. */
 const NAMING_GRACE_MS = 1000;
@@ -41,11 +59,10 @@ async function settledWithin<T>(
  */
 export async function validateOne(
   entry: ImageEntry,
-  selection: PlatformSelection,
-  clients: ClientFactory,
-  timeoutMs: number,
-  abandon: AbortSignal,
+  options: ValidateOneOptions,
 ): Promise<ImageOutcome | undefined> {
+  const { selection, clients, timeoutMs, abandon } = options;
+  const check = options.check ?? validateImage;
   if (abandon.aborted) return undefined;
   // The image's own controller, not AbortSignal.any([timeout, abandon]): a
   // signal made by any() (and every Request and any() made from it later)
@@ -68,7 +85,12 @@ export async function validateOne(
   const signal = image.signal;
   let onStopped = () => {};
   try {
-    const work = validateImage(entry, { clients, selection, signal });
+    const work = check(entry, {
+      clients,
+      selection,
+      signal,
+      ...(options.extra ? { extra: options.extra } : {}),
+    });
     const stopped = new Promise<"stopped">((resolve) => {
       onStopped = () => resolve("stopped");
       if (signal.aborted) resolve("stopped");

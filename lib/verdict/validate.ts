@@ -13,14 +13,19 @@ import {
   type ClientFactory,
   DEFAULT_ARCHITECTURES,
   DEFAULT_OSES,
+  type ImageCheck,
   type ImageOutcome,
 } from "./validate_image.ts";
 import { validateOne } from "./_validate_one.ts";
+import { BlobChecks } from "./deep_check.ts";
+import type { ExtraChecks } from "./outcome.ts";
+import { TagLists } from "./referrers_check.ts";
 
 export {
   type ClientFactory,
   DEFAULT_ARCHITECTURES,
   DEFAULT_OSES,
+  type ImageCheck,
   type ImageOutcome,
   internalFailure,
   type ManifestSource,
@@ -91,6 +96,22 @@ export interface ValidateListOptions {
    * not validated is yielded without an outcome.
    */
   abandon?: AbortSignal;
+  /**
+   * The work done for each image: the verdict rules, or another check of
+   * the same shape (recording a snapshot reads only the source).
+   *
+   * @default {validateImage}
+   */
+  check?: ImageCheck;
+  /**
+   * Checks beyond the verdict rules for images that pass them: `deep`
+   * (every blob of the selected platforms is in the destination),
+   * `referrers` (signatures, attestations, SBOMs), `provenance` (BuildKit
+   * attestation manifests).
+   *
+   * @default {{}}
+   */
+  extra?: { deep?: boolean; referrers?: boolean; provenance?: boolean };
   /** Clock in ms, for durations. @default {performance.now} */
   now?: () => number;
 }
@@ -125,6 +146,11 @@ export async function* validateList(
     oses: options.oses ?? DEFAULT_OSES,
   };
   const jobs = clampJobs(options.jobs);
+  const extra: ExtraChecks = {
+    ...(options.extra?.deep ? { deep: new BlobChecks() } : {}),
+    ...(options.extra?.referrers ? { referrers: new TagLists() } : {}),
+    ...(options.extra?.provenance ? { provenance: true } : {}),
+  };
   const timeoutMs = options.timeoutMs ?? 600_000;
   const now = options.now ?? (() => performance.now());
   const stop = options.abandon
@@ -195,13 +221,14 @@ export async function* validateList(
           ready.push(imageResult(image, known, 0));
         } else {
           running++;
-          const work = validateOne(
-            image,
+          const work = validateOne(image, {
             selection,
-            options.clients,
+            clients: options.clients,
             timeoutMs,
-            abandon.signal,
-          );
+            abandon: abandon.signal,
+            ...(options.check ? { check: options.check } : {}),
+            extra,
+          });
           seen.set(key, work);
           work.then((outcome) => {
             running--;

@@ -6,6 +6,12 @@
  */
 
 export type { ClientFactory, ManifestSource, Side };
+export type {
+  ExtraChecks,
+  ImageCheck,
+  ImageOutcome,
+  ValidateImageOptions,
+} from "./outcome.ts";
 
 import {
   compareImages,
@@ -14,48 +20,19 @@ import {
   SKIP_REASON,
   type Verdict,
 } from "./compare.ts";
-import {
-  type PlatformSpec,
-  platformSpecs,
-  selectedSourcePlatforms,
-} from "./platform_specs.ts";
+import { platformSpecs, selectedSourcePlatforms } from "./platform_specs.ts";
 import type { ClientFactory, ManifestSource, Side } from "./source.ts";
+import type { ImageOutcome, ValidateImageOptions } from "./outcome.ts";
+import { extraChecks, wantsExtraChecks } from "./_extra_checks.ts";
 import { readImage, readPlatform } from "./_image_reads.ts";
 import { errorMessage, type FailureKind, RegistryError } from "../errors.ts";
 import type { ImageEntry } from "../list/image_list.ts";
-import type { PlatformSelection } from "../types/platform.ts";
 import { manifestTarget } from "../types/reference.ts";
 
 /** Default architectures checked. */
 export const DEFAULT_ARCHITECTURES: readonly string[] = ["amd64", "arm64"];
 /** Default operating systems checked. */
 export const DEFAULT_OSES: readonly string[] = ["linux", "windows"];
-
-/** Options of {@linkcode validateImage}. */
-export interface ValidateImageOptions {
-  /** The client for a registry and side. */
-  clients: ClientFactory;
-  /** The platforms that count. */
-  selection: PlatformSelection;
-  /** Aborts the work of this image. */
-  signal?: AbortSignal;
-}
-
-/** The verdict of one image, with the platforms compared. */
-export interface ImageOutcome {
-  /** The verdict. */
-  verdict: Verdict;
-  /**
-   * srcSpec: the selected source entries, when the source was read and one is
-   * selected (see {@linkcode platformSpecs}).
-   */
-  srcSpec?: PlatformSpec[];
-  /**
-   * dstSpec: the destination entries for the selected platforms, or the single
-   * destination image with its platform, when the destination was read.
-   */
-  dstSpec?: PlatformSpec[];
-}
 
 /**
  * Validates one image following verdict rules 1-8: HEAD both sides at once,
@@ -89,7 +66,15 @@ export async function validateImage(
     srcHead.status === "fulfilled" && dstHead.status === "fulfilled" &&
     srcHead.value.digest === dstHead.value.digest
   ) {
-    return { verdict: { status: "passed", reason: "identical", warnings: [] } };
+    const outcome: ImageOutcome = {
+      verdict: { status: "passed", reason: "identical", warnings: [] },
+    };
+    if (!wantsExtraChecks(options)) return outcome;
+    return await extraChecks(
+      { entry, src, dst, dstHead: dstHead.value, outcome },
+      options,
+      sideFailure,
+    );
   }
   if (srcHead.status === "rejected") {
     return { verdict: sideFailure("source", srcHead.reason) };
@@ -150,7 +135,18 @@ export async function validateImage(
     ).catch(() => undefined);
   }
   const verdict = compareImages(source, destination, selection);
-  return { verdict, ...platformSpecs(source, destination, selection) };
+  const outcome = {
+    verdict,
+    ...platformSpecs(source, destination, selection),
+  };
+  if (verdict.status !== "passed" || !wantsExtraChecks(options)) {
+    return outcome;
+  }
+  return await extraChecks(
+    { entry, src, dst, dstHead: dstHead.value, source, destination, outcome },
+    options,
+    sideFailure,
+  );
 }
 
 /**
