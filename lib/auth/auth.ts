@@ -11,6 +11,7 @@ import type { Fetch } from "../transport/fetch.ts";
 import { TokenCache, type TokenKey } from "./token_cache.ts";
 import { basicAuthorization, requestToken } from "./token_request.ts";
 import { authServiceTimeout } from "./_auth_service.ts";
+import { TokenPrefetch } from "./_prefetch.ts";
 import {
   abortable,
   checkRealm,
@@ -103,7 +104,10 @@ export function loginHint(
  * assert(response.status === 200);
  * ```
  */
-export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
+export function withAuth(
+  fetch: Fetch,
+  options: AuthOptions = {},
+): Fetch & { prefetch(repositories: Iterable<string>): void } {
   const cache = options.cache ?? new TokenCache();
   const hosts = new Map<string, HostAuth>();
   const scopes = new Map<string, string>();
@@ -158,7 +162,31 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
   const own = options.registry === undefined
     ? undefined
     : endpointHost(options.registry);
-  return async function authFetch(request: Request): Promise<Response> {
+  const prefetch = new TokenPrefetch({
+    cache,
+    bearer: () => {
+      const host = own === undefined ? undefined : hosts.get(own);
+      return host?.scheme === "bearer" ? host : undefined;
+    },
+    noTokens: () => own === undefined || hosts.get(own)?.scheme === "basic",
+    who,
+    request: async (scopes) => {
+      const bearer = hosts.get(own!) as HostAuth & { scheme: "bearer" };
+      const { credential } = await who();
+      const registry = options.registry!;
+      return await requestToken(fetch, {
+        realm: bearer.realm,
+        ...(bearer.service !== undefined ? { service: bearer.service } : {}),
+        scopes,
+        ...(credential !== undefined ? { credential } : {}),
+        registry,
+        hint: options.hint ?? `log in with "hangar login ${registry}"`,
+        bodyTimeoutMs,
+      });
+    },
+    debug,
+  });
+  const authFetch = async (request: Request): Promise<Response> => {
     if (request.headers.has("authorization")) return await fetch(request);
     const url = new URL(request.url);
     // another host (a blob redirect to object storage) never gets credentials
@@ -223,6 +251,7 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
           ...optional("service", challenge.params.service),
         };
         hosts.set(url.host, host);
+        prefetch.schedule();
         const scope = challenge.params.scope ??
           (repo === undefined ? undefined : pullScope(repo));
         if (challenge.params.scope !== undefined && repo !== undefined) {
@@ -255,6 +284,10 @@ export function withAuth(fetch: Fetch, options: AuthOptions = {}): Fetch {
     }
     return response;
   };
+  return Object.assign(authFetch, {
+    /** Notes repositories the run will read soon (their tokens are batched). */
+    prefetch: (repositories: Iterable<string>) => prefetch.want(repositories),
+  });
 }
 
 function optional<K extends string>(

@@ -122,6 +122,25 @@ export class TokenCache {
   }
 
   /**
+   * Tells whether a fresh token for `key` is cached or being fetched.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { TokenCache } from "./token_cache.ts";
+   * const cache = new TokenCache();
+   * const key = { realm: "https://a", scopes: [], identity: "anonymous" };
+   * const fetching = cache.get(key, () => Promise.resolve({ token: "x" }));
+   * assert(cache.known(key));
+   * await fetching;
+   * assert(cache.known(key));
+   * ```
+   */
+  known(key: TokenKey): boolean {
+    return this.has(key) || this.#pending.has(keyString(key));
+  }
+
+  /**
    * Forgets the token of `key` (the registry rejected it).
    *
    * @example Usage

@@ -21,6 +21,11 @@ export interface TokenRequest {
   service?: string;
   /** Scope, e.g. `repository:a/b:pull`. */
   scope?: string;
+  /**
+   * Several scopes in one request (the token spec's repeated `scope`
+   * parameter); used instead of `scope` when given.
+   */
+  scopes?: readonly string[];
   /** Who asks; anonymous when undefined. */
   credential?: Credential;
   /** Registry name used in messages. */
@@ -76,12 +81,15 @@ export async function requestToken(
       access_type: "offline",
     });
     if (request.service) form.set("service", request.service);
-    if (request.scope) form.set("scope", request.scope);
+    const scopes = scopesOf(request);
+    if (scopes.length > 0) form.set("scope", scopes.join(" "));
     headers.set("Content-Type", "application/x-www-form-urlencoded");
     init = { method: "POST", headers, body: form.toString() };
   } else {
     if (request.service) url.searchParams.set("service", request.service);
-    if (request.scope) url.searchParams.set("scope", request.scope);
+    for (const scope of scopesOf(request)) {
+      url.searchParams.append("scope", scope);
+    }
     if (credential !== undefined) {
       headers.set("Authorization", basicAuthorization(credential));
     }
@@ -147,6 +155,10 @@ export async function requestToken(
   return expires === undefined
     ? { token }
     : { token, expiresInSeconds: expires };
+}
+
+function scopesOf(request: TokenRequest): readonly string[] {
+  return request.scopes ?? (request.scope ? [request.scope] : []);
 }
 
 /**

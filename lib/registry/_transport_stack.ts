@@ -34,7 +34,10 @@ export function buildStack(
   base: Fetch,
   registry: string,
   options: RegistryClientOptions,
-): Fetch & { route(url: string): string } {
+): Fetch & {
+  route(url: string): string;
+  prefetch(repositories: Iterable<string>): void;
+} {
   const debug = options.debug ? { debug: options.debug } : {};
   const logged = options.debug ? withRequestLog(base, options.debug) : base;
   const pacer = new RateLimitPacer(registry, {

@@ -68,6 +68,7 @@ export class RegistryClient {
   readonly registry: string;
   #base: string;
   #fetch: Fetch;
+  #prefetch: (repositories: Iterable<string>) => void;
   #route: (url: string) => string;
   #registryCheck: RegistryCheck;
   #referrers = new ReferrersLookup((call) => this.#call(call));
@@ -92,6 +93,7 @@ export class RegistryClient {
     if (base === undefined) base = this.#closable = createFetch({ tlsVerify });
     const stack = buildStack(base, registry, { ...options, tlsVerify });
     this.#fetch = stack;
+    this.#prefetch = (repositories) => stack.prefetch(repositories);
     this.#route = stack.route;
     this.#registryCheck = new RegistryCheck((read, acceptStatus) =>
       this.#request(
@@ -295,6 +297,22 @@ export class RegistryClient {
       repository,
       ...(signal ? { signal } : {}),
     });
+  }
+
+  /**
+   * Notes that `repository` will be read soon: on a registry with token auth
+   * its pull scope is fetched ahead, in one token request with the other
+   * repositories noted (at most 20 scopes a request).
+   *
+   * @example Usage
+   * ```ts
+   * import { RegistryClient } from "./client.ts";
+   * const client = new RegistryClient("reg.io", { fetch: () => Promise.reject(new Error("unused")) });
+   * client.prefetch("library/nginx"); // nothing is sent before a challenge is known
+   * ```
+   */
+  prefetch(repository: string): void {
+    this.#prefetch([repository]);
   }
 
   /**

@@ -172,6 +172,9 @@ export class SnapshotRecorder {
           },
         }
         : {}),
+      ...(client.prefetch
+        ? { prefetch: (repository: string) => client.prefetch!(repository) }
+        : {}),
       getBlob: (repository, digest, options) => {
         const key = answerKey("blob", registry, repository, digest);
         return keep(

@@ -9,9 +9,11 @@
 import type { Descriptor } from "../types/descriptor.ts";
 import type { Manifest } from "../types/manifest.ts";
 import type { Platform } from "../types/platform.ts";
+import type { Side } from "../registry/clients.ts";
 
-/** Which side of the mirror a registry is on. */
-export type Side = "source" | "destination";
+// One `Side` for the whole API: declared by the registry layer (below this
+// one), named here too so that the engine's users find it with the engine.
+export type { Side };
 
 /** What the engine needs from a registry. `RegistryClient` implements it. */
 export interface ManifestSource {
@@ -63,6 +65,11 @@ export interface ManifestSource {
    * until every source has it.
    */
   listTags?(repository: string, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * A hint that `repository` will be read soon (a registry fetches its token
+   * ahead, batched with others). Optional; never throws.
+   */
+  prefetch?(repository: string): void;
 }
 
 /** Gives the client for a registry on one side; called once per pair. */

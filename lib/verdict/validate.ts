@@ -17,6 +17,7 @@ import {
   type ImageOutcome,
 } from "./validate_image.ts";
 import { validateOne } from "./_validate_one.ts";
+import { Lookahead } from "./_lookahead.ts";
 import { BlobChecks } from "./deep_check.ts";
 import type { ExtraChecks } from "./outcome.ts";
 import { TagLists } from "./referrers_check.ts";
@@ -119,6 +120,9 @@ export interface ValidateListOptions {
 /** Most images validated at once (`-j`). */
 export const MAX_JOBS = 20;
 
+/** List items read ahead of the images being validated. */
+const LOOKAHEAD = 40;
+
 /** Pairs remembered for de-duplication; the oldest are forgotten beyond it. */
 const SEEN_LIMIT = 10_000;
 /** Lines waiting for a pair in flight before the list is read further. */
@@ -166,9 +170,23 @@ export async function* validateList(
   if (options.abandon?.aborted) abandon.abort();
   options.abandon?.addEventListener("abort", onAbandon, { once: true });
 
-  const iterator = Symbol.asyncIterator in items
-    ? (items as AsyncIterable<ListItem>)[Symbol.asyncIterator]()
-    : (items as Iterable<ListItem>)[Symbol.iterator]();
+  // Read a little ahead, so that each registry hears which repositories
+  // come next (tokens are then fetched in batches).
+  const iterator = new Lookahead<ListItem>(
+    Symbol.asyncIterator in items
+      ? (items as AsyncIterable<ListItem>)[Symbol.asyncIterator]()
+      : (items as Iterable<ListItem>)[Symbol.iterator](),
+    LOOKAHEAD,
+    (item) => {
+      if (item.kind !== "image") return;
+      options.clients(item.source.registry, "source").prefetch?.(
+        item.source.repository,
+      );
+      options.clients(item.destination.registry, "destination").prefetch?.(
+        item.destination.repository,
+      );
+    },
+  );
   const seen = new Map<
     string,
     ImageOutcome | Promise<ImageOutcome | undefined>
@@ -268,7 +286,7 @@ export async function* validateList(
     stop?.removeEventListener("abort", onStop);
     options.abandon?.removeEventListener("abort", onAbandon);
     clearTimeout(abandonTimer);
-    if (!exhausted) await iterator.return?.();
+    if (!exhausted) await iterator.return();
   }
 }
 

@@ -37,6 +37,17 @@ export interface TokenServerOptions {
    */
   identityTokens?: Record<string, string>;
   /**
+   * Grant pull to anonymous requests, as Docker Hub does for public images.
+   * @default false
+   */
+  anonymousPull?: boolean;
+  /**
+   * Grant at most this many of the scopes a request asks for (a token
+   * service that narrows a batch).
+   * @default no limit
+   */
+  maxScopes?: number;
+  /**
    * Which field carries the token in the answer.
    * @default "token"
    */
@@ -155,7 +166,10 @@ export async function startTokenServer(
         errors: [{ code: "UNAUTHORIZED", message: "authentication failed" }],
       }, { status: 401 });
     }
-    const access = user === "anonymous" ? [] : scopes.flatMap(grantPull);
+    const granted = user === "anonymous" && !options.anonymousPull
+      ? []
+      : scopes.flatMap(grantPull);
+    const access = granted.slice(0, options.maxScopes ?? granted.length);
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = options.expiresIn ?? 300;
     const token = await signJwt(key, { typ: "JWT", alg: "RS256", x5c: [x5c] }, {
