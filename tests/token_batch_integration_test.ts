@@ -49,7 +49,7 @@ async function batchedWorld(
       `${hub.host}/hub/img-${i} ${open.host}/hub/img-${i} 1`
     ).join("\n") + "\n",
   );
-  return { tokens, list };
+  return { tokens, list, hub };
 }
 
 async function validate(list: string, dir: string) {
@@ -65,13 +65,17 @@ async function validate(list: string, dir: string) {
   ]);
 }
 
-Deno.test("token scopes of the repositories ahead are fetched in batches: at most 0.1 token requests an image", async () => {
+Deno.test("token scopes of the repositories ahead are fetched in batches: at most 0.1 token requests an image, one 401 in all", async () => {
   await requireTools("docker-registry", "openssl");
   const dir = await Deno.makeTempDir();
   await using stack = new AsyncDisposableStack();
   stack.defer(() => Deno.remove(dir, { recursive: true }));
-  const { tokens, list } = await batchedWorld(stack, dir);
+  const { tokens, list, hub } = await batchedWorld(stack, dir);
+  const before = await hub.settledRequestCount();
   const run = await validate(list, dir);
+  // One HEAD an image, plus the one 401 that told how the registry
+  // authenticates: the images started meanwhile waited for it.
+  assert.equal(await hub.settledRequestCount() - before, IMAGES + 1);
   assert.equal(run.code, 0, run.text);
   assert.match(run.stdout, new RegExp(`${IMAGES} passed, 0 skipped, 0 failed`));
   const scopes = tokens.requests.map((r) => r.scopes.length);

@@ -186,7 +186,7 @@ export function withAuth(
     },
     debug,
   });
-  const authFetch = async (request: Request): Promise<Response> => {
+  const authorized = async (request: Request): Promise<Response> => {
     if (request.headers.has("authorization")) return await fetch(request);
     const url = new URL(request.url);
     // another host (a blob redirect to object storage) never gets credentials
@@ -283,6 +283,30 @@ export function withAuth(
       );
     }
     return response;
+  };
+  // The first request to a host learns how it authenticates; requests that
+  // start meanwhile wait for that answer instead of each collecting a 401.
+  const discovered = new Set<string>();
+  const discovering = new Map<string, Promise<void>>();
+  const authFetch = async (request: Request): Promise<Response> => {
+    const host = new URL(request.url).host;
+    if (discovered.has(host) || request.headers.has("authorization")) {
+      return await authorized(request);
+    }
+    const pending = discovering.get(host);
+    if (pending !== undefined) {
+      await abortable(pending, request.signal);
+      return await authorized(request);
+    }
+    const work = authorized(request);
+    discovering.set(
+      host,
+      work.then(() => {}, () => {}).finally(() => {
+        discovered.add(host);
+        discovering.delete(host);
+      }),
+    );
+    return await work;
   };
   return Object.assign(authFetch, {
     /** Notes repositories the run will read soon (their tokens are batched). */
