@@ -57,6 +57,9 @@ export {
   validateImage,
   type ValidateImageOptions,
 } from "./verdict/validate_image.ts";
+export type { ExtraChecks, ImageCheck } from "./verdict/outcome.ts";
+export { BlobChecks } from "./verdict/deep_check.ts";
+export { TagLists } from "./verdict/referrers_check.ts";
 export {
   clampJobs,
   type LineResult,

@@ -18,15 +18,20 @@
  */
 
 export {
+  type FetchedManifest,
   type GetBlobOptions,
+  type ReferrerDescriptor,
+  type Referrers,
   RegistryClient,
   type RegistryClientOptions,
+  type ResolvedManifest,
 } from "./registry/client.ts";
 export {
   type ClientFactoryOptions,
   type ClosableClientFactory,
   createClientFactory,
   type RegistryClientFactory,
+  type Side,
 } from "./registry/clients.ts";
 export {
   type AuthFileOptions,
@@ -47,6 +52,8 @@ export {
   type FindCertificatesOptions,
   type RegistryCertificates,
 } from "./transport/certs.ts";
+export type { ProxyEnv } from "./transport/proxy.ts";
+export type { RateLimitOptions } from "./transport/rate_limit.ts";
 export {
   createRegistryFetch,
   type RegistryFetchOptions,

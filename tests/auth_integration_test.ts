@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { runCli } from "./support/cli_run.ts";
+import { cliPermissionArgs } from "./support/cli_permissions.ts";
 import {
   type Distribution,
   distributionsIn,
@@ -482,7 +483,7 @@ Deno.test("credentials, token auth and TLS against real registries", async (t) =
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        "-A",
+        ...cliPermissionArgs(),
         new URL("../cli.ts", import.meta.url).pathname,
         "login",
         basic.host,

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { runCli, timeless } from "./support/cli_run.ts";
+import { cliPermissionArgs } from "./support/cli_permissions.ts";
 import { buildWorld, worldLines } from "./support/mirror_world.ts";
 
 Deno.test("mirror-validate against real distribution registries", async (t) => {
@@ -149,7 +150,7 @@ Deno.test("mirror-validate against real distribution registries", async (t) => {
         const out = await new Deno.Command(Deno.execPath(), {
           args: [
             "run",
-            "-A",
+            ...cliPermissionArgs(),
             new URL("../cli.ts", import.meta.url).pathname,
             "mirror-validate",
             "-f",

@@ -16,9 +16,15 @@ interface World extends AsyncDisposable {
   dir: string;
   hosts: string[];
   /** `deno run -q --no-prompt FLAGS cli.ts mirror-validate ...` */
-  run(
-    flags: string[],
-  ): Promise<{ code: number; stdout: string; stderr: string }>;
+  run(flags: string[]): Promise<Run>;
+  /** `deno run -q --no-prompt FLAGS cli.ts ARGS` */
+  cli(flags: string[], args: string[]): Promise<Run>;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 async function world(): Promise<World> {
@@ -45,33 +51,41 @@ async function world(): Promise<World> {
     await Promise.all([src.stop(), dst.stop()]);
     throw error;
   }
+  const cli = async (flags: string[], cliArgs: string[]): Promise<Run> => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-q", "--no-prompt", ...flags, "cli.ts", ...cliArgs],
+      cwd: ROOT,
+      // A proxy that is not there, bypassed for the registries: the proxy
+      // variables are read, and reset around each HTTP client.
+      env: {
+        NO_COLOR: "1",
+        HTTP_PROXY: "http://127.0.0.1:9",
+        NO_PROXY: "127.0.0.1",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = (bytes: Uint8Array) =>
+      new TextDecoder().decode(bytes).replace(/^\d\d:\d\d:\d\d /gm, "");
+    return {
+      code: out.code,
+      stdout: text(out.stdout),
+      stderr: text(out.stderr),
+    };
+  };
   return {
     dir,
     hosts: [src.host, dst.host],
-    async run(flags) {
-      const args = ["run", "-q", "--no-prompt", ...flags, "cli.ts"];
-      args.push("mirror-validate", "-f", `${dir}/list`, "-o", `${dir}/failed`);
-      args.push("--tls-verify=false");
-      const out = await new Deno.Command(Deno.execPath(), {
-        args,
-        cwd: ROOT,
-        // A proxy that is not there, bypassed for the registries: the proxy
-        // variables are read, and reset around each HTTP client.
-        env: {
-          NO_COLOR: "1",
-          HTTP_PROXY: "http://127.0.0.1:9",
-          NO_PROXY: "127.0.0.1",
-        },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = (bytes: Uint8Array) =>
-        new TextDecoder().decode(bytes).replace(/^\d\d:\d\d:\d\d /gm, "");
-      return {
-        code: out.code,
-        stdout: text(out.stdout),
-        stderr: text(out.stderr),
-      };
+    cli,
+    run(flags) {
+      return cli(flags, [
+        "mirror-validate",
+        "-f",
+        `${dir}/list`,
+        "-o",
+        `${dir}/failed`,
+        "--tls-verify=false",
+      ]);
     },
     async [Symbol.asyncDispose]() {
       await Promise.all([src.stop(), dst.stop()]);
@@ -155,4 +169,63 @@ Deno.test("without --allow-write the failed file is one usage line naming --allo
     run.stderr,
     `Error: Cannot write failed list "${w.dir}/failed": Requires write access to "${w.dir}/failed", run again with the --allow-write flag\n`,
   );
+});
+
+Deno.test("under -P the CLI writes a snapshot and a JSON report, and reads the snapshot and an OCI layout back", async () => {
+  await using w = await world();
+  const [src, dst] = w.hosts as [string, string];
+  const snapshot = `${w.dir}/source.json.gz`;
+  const recorded = await w.cli(["-P"], [
+    "mirror",
+    "snapshot",
+    "-f",
+    `${w.dir}/list`,
+    "-o",
+    snapshot,
+    "--failed",
+    `${w.dir}/snapshot-failed`,
+    "--tls-verify=false",
+  ]);
+  assert.equal(recorded.code, 0, recorded.stdout + recorded.stderr);
+  assert.match(recorded.stdout, new RegExp(`RECORDED \\[${src}/lib/app:1\\]`));
+  assert.ok((await Deno.stat(snapshot)).size > 0);
+
+  const report = `${w.dir}/report.jsonl`;
+  const fromSnapshot = await w.cli(["-P"], [
+    "mirror-validate",
+    "-f",
+    `${w.dir}/list`,
+    "-o",
+    `${w.dir}/failed`,
+    "--tls-verify=false",
+    "--source-snapshot",
+    snapshot,
+    "--report",
+    `json=${report}`,
+  ]);
+  assert.equal(fromSnapshot.code, 0, fromSnapshot.stdout + fromSnapshot.stderr);
+  assert.match(fromSnapshot.stdout, passLine(w.hosts));
+  assert.equal(fromSnapshot.stderr, "");
+  const objects = (await Deno.readTextFile(report)).trimEnd().split("\n")
+    .map((line) => JSON.parse(line));
+  assert.deepEqual(objects.map((o) => [o.type, o.status]), [
+    ["line", "passed"],
+    ["summary", undefined],
+  ]);
+
+  const layout = `${w.dir}/layout`;
+  await skopeoCopy(`${dst}/lib/app:1`, `oci:${layout}:${src}/lib/app:1`);
+  const fromLayout = await w.cli(["-P"], [
+    "mirror-validate",
+    "-f",
+    `${w.dir}/list`,
+    "-o",
+    `${w.dir}/failed`,
+    "--tls-verify=false",
+    "--source-layout",
+    layout,
+  ]);
+  assert.equal(fromLayout.code, 0, fromLayout.stdout + fromLayout.stderr);
+  assert.match(fromLayout.stdout, passLine(w.hosts));
+  assert.equal(fromLayout.stderr, "");
 });

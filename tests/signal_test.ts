@@ -7,6 +7,7 @@
 import { registryWithImage } from "./support/two_registries.ts";
 import assert from "node:assert/strict";
 import { FaultRegistry } from "./support/fault_registry.ts";
+import { cliPermissionArgs } from "./support/cli_permissions.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -77,7 +78,7 @@ async function withRun(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "-A",
+      ...cliPermissionArgs(),
       CLI,
       "mirror-validate",
       "-f",

@@ -8,6 +8,7 @@
  */
 
 import { succeeds } from "./tools.ts";
+import { cliPermissionArgs, cliPermissionFlags } from "./cli_permissions.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const NOBODY = 65534;
@@ -68,7 +69,7 @@ export async function unprivilegedCli(): Promise<UnprivilegedCli> {
       run: (args) =>
         collect(
           new Deno.Command(Deno.execPath(), {
-            args: ["run", "-A", `${ROOT}cli.ts`, ...args],
+            args: ["run", ...cliPermissionArgs(), `${ROOT}cli.ts`, ...args],
             cwd: ROOT,
             env: { NO_COLOR: "1" },
             stdin: "null",
@@ -114,7 +115,8 @@ export async function unprivilegedCli(): Promise<UnprivilegedCli> {
               ...asNobody,
               deno,
               "run",
-              "-A",
+              ...cliPermissionFlags(),
+              "--no-config",
               "--no-remote",
               "--no-npm",
               `${dir}/hangar.js`,
