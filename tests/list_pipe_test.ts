@@ -4,10 +4,13 @@
 import { registryWithImage } from "./support/two_registries.ts";
 import assert from "node:assert/strict";
 import { stripTime } from "./support/cli_run.ts";
+import { cliPermissionArgs } from "./support/cli_permissions.ts";
 import { serveHandler } from "./support/oci_server.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
+/** The permission arguments as words of a bash command line. */
+const PERMISSIONS = cliPermissionArgs().map((arg) => `'${arg}'`).join(" ");
 
 /** A served registry holding lib/app:1; lib/gone is missing. */
 async function withRegistry(
@@ -56,7 +59,7 @@ Deno.test("the CLI reads a list piped to -f -", async () => {
     ];
     const result = await run(Deno.execPath(), [
       "run",
-      "-A",
+      ...cliPermissionArgs(),
       CLI,
       "mirror-validate",
       "-f",
@@ -87,7 +90,7 @@ Deno.test("the CLI reads bash's <(...) as a stream", {
     await Deno.writeTextFile(`${dir}/list.txt`, `${line}\n${line}\n`);
     const result = await run("bash", [
       "-c",
-      `exec "$0" run -A "$1" mirror-validate -f <(cat "$2") -o "$3" --tls-verify=false`,
+      `exec "$0" run ${PERMISSIONS} "$1" mirror-validate -f <(cat "$2") -o "$3" --tls-verify=false`,
       Deno.execPath(),
       CLI,
       `${dir}/list.txt`,
@@ -111,9 +114,12 @@ Deno.test(
     await withRegistry(async (h, dir) => {
       const list = `${h}/lib/app ${h}/lib/gone 1\n`;
       await Deno.writeTextFile(`${dir}/list.txt`, list);
+      // Under the documented permission set: standard input is identified
+      // from its open descriptor, which needs no permission (a stat of
+      // /dev/stdin is allowed only under --allow-all).
       const result = await run("bash", [
         "-c",
-        `exec "$0" run -A "$1" mirror-validate -f - -o "$2" < "$2"`,
+        `exec "$0" run ${PERMISSIONS} "$1" mirror-validate -f - -o "$2" < "$2"`,
         Deno.execPath(),
         CLI,
         `${dir}/list.txt`,

@@ -15,6 +15,7 @@ import {
   checkWritable,
   listName,
   openList,
+  STANDARD_INPUT,
 } from "../run/list_files.ts";
 import {
   checkCertDir,
@@ -147,12 +148,12 @@ export async function validateOptions(
     env.DEST_REGISTRY,
   );
   const failedFile = flags.failed ?? flags.output;
-  // For -f -, /dev/stdin names what the shell redirected (`< list.txt`).
+  // For -f -, standard input is what the shell redirected (`< list.txt`).
   const listPath = flags.file !== "-"
     ? flags.file
-    : options.stdin || Deno.build.os === "windows"
+    : options.stdin
     ? undefined
-    : "/dev/stdin";
+    : STANDARD_INPUT;
   await checkNotList(listPath, failedFile);
   await checkWritable(failedFile);
   const output = outputOptions(flags, { env, failedFile });

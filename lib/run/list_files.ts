@@ -2,6 +2,7 @@
 // clear message for each way they can be wrong, and never harming a file the
 // user did not hand over for writing (devices, FIFOs, the list itself).
 
+import { fstatSync } from "node:fs";
 import type { FailedLines } from "./failed_lines.ts";
 import { fileErrorReason, UsageError } from "../errors.ts";
 
@@ -125,19 +126,42 @@ export async function openList(
  * ```
  */
 export async function checkNotList(
-  list: string | undefined,
+  list: string | typeof STANDARD_INPUT | undefined,
   output: string,
 ): Promise<void> {
   if (list === undefined) return;
-  const [a, b] = await Promise.all(
-    [list, output].map((path) => Deno.stat(path).catch(() => undefined)),
-  );
+  const [a, b] = await Promise.all([
+    list === STANDARD_INPUT ? standardInputInfo() : statOrUndefined(list),
+    statOrUndefined(output),
+  ]);
   const sameFile = a?.isFile && a.ino !== null && a.dev === b?.dev &&
     a.ino === b.ino;
   if (list === output || sameFile) {
     throw new UsageError(
       `Cannot write failed list "${output}": it is the image list given to -f`,
     );
+  }
+}
+
+/** The standard input of the process, as `-f -` names it. */
+export const STANDARD_INPUT: unique symbol = Symbol("standard input");
+
+function statOrUndefined(path: string) {
+  return Deno.stat(path).catch(() => undefined);
+}
+
+/**
+ * What file standard input is (the shell's `< list.txt`), read from the
+ * open descriptor: unlike a stat of /dev/stdin it needs no permission.
+ */
+function standardInputInfo():
+  | { isFile: boolean; ino: number | null; dev: number }
+  | undefined {
+  try {
+    const info = fstatSync(0);
+    return { isFile: info.isFile(), ino: info.ino, dev: info.dev };
+  } catch {
+    return undefined;
   }
 }
 
