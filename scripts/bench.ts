@@ -3,7 +3,9 @@
  * skopeo": two real registries behind latency proxies, an exact mirror of N
  * images, `hangar mirror-validate` against a `skopeo inspect --raw` + `xargs`
  * script, a repeated list, a 100,000-line list and start-up time, then peak
- * RSS of 100,000 distinct lines, all passing and all failing (_bench_memory.ts).
+ * RSS of 100,000 distinct lines, all passing and all failing (_bench_memory.ts);
+ * `--deep` and `--referrers` on the same list against bare blob HEADs
+ * (_bench_extra.ts).
  *
  * This file holds the flags and the flow; its parts sit beside it:
  * `_bench_sides.ts` (the registries, proxies and their counters),
@@ -17,6 +19,7 @@
 
 import { parseArgs } from "node:util";
 import { benchMemory } from "./_bench_memory.ts";
+import { bareBlobHeads, deepWork, printExtraReport } from "./_bench_extra.ts";
 import { bareHeads, measure, RSS_METHOD, type Run } from "./_bench_measure.ts";
 import {
   mirrorLines,
@@ -82,7 +85,7 @@ async function benchmark(
   const deno = Deno.execPath();
   const run = (args: string[], rss: boolean) =>
     measure(args, { sides, dir, cwd: ROOT, signal, rss });
-  const ours = (list: string) =>
+  const ours = (list: string, ...flags: string[]) =>
     run([
       deno,
       ...[
@@ -95,6 +98,7 @@ async function benchmark(
         "--tls-verify=false",
       ],
       ...["-j", String(jobs), "-o", `${dir}/failed.txt`],
+      ...flags,
     ], true);
   const lines = mirrorLines([sides[0].proxy.host, sides[1].proxy.host], n);
   await writeInputs(dir, lines);
@@ -113,6 +117,14 @@ async function benchmark(
   const single = await ours(`${dir}/list.txt`);
   console.log("Run: the same list, every line twice");
   const twice = await ours(`${dir}/list2.txt`);
+  console.log("Run: the same list with --deep, then with --referrers");
+  const work = await deepWork(sides[1], { images: n, jobs });
+  const deep = await ours(`${dir}/list.txt`, "--deep");
+  const referrers = await ours(`${dir}/list.txt`, "--referrers");
+  console.log(
+    `Run: bare HEADs of the ${work.blobs.length} blobs --deep checks`,
+  );
+  const blobHeads = await bareBlobHeads(sides, { work, jobs });
   console.log(`Run: skopeo inspect --raw per side, xargs -P ${jobs}`);
   const skopeo = await run(
     ["bash", `${dir}/skopeo_check.sh`, `${dir}/list.txt`, String(jobs)],
@@ -139,12 +151,23 @@ async function benchmark(
     skopeo,
     ...(big ? { big } : {}),
   });
+  printExtraReport({
+    images: n,
+    work,
+    plain: single,
+    deep,
+    referrers,
+    blobHeads,
+  });
 
   const expected: [string, Run, number][] = [
     [`hangar (${n})`, single, n],
     [`hangar (${2 * n})`, twice, 2 * n],
     ["skopeo", skopeo, n],
     ["bare HEADs", bare, n],
+    [`hangar --deep (${n})`, deep, n],
+    [`hangar --referrers (${n})`, referrers, n],
+    ["bare blob HEADs", blobHeads, work.blobs.length],
   ];
   if (big) expected.push([`hangar (${bigLines})`, big, bigLines]);
   let ok = true;

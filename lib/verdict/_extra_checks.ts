@@ -7,7 +7,12 @@
  */
 
 import type { ImageEntry } from "../list/image_list.ts";
-import { formatPlatform, isSelected } from "../types/platform.ts";
+import {
+  formatPlatform,
+  type Platform,
+  type PlatformSelection,
+  samePlatform,
+} from "../types/platform.ts";
 import { readImage } from "./_image_reads.ts";
 import { checkDeep } from "./deep_check.ts";
 import type { ImageOutcome, ValidateImageOptions } from "./outcome.ts";
@@ -91,22 +96,7 @@ export async function extraChecks(
     }
   }
   if (extra.referrers) {
-    const subjects: Subject[] = [];
-    if (image.source === undefined || image.source.digest === top.digest) {
-      subjects.push({ digest: top.digest, label: "image" });
-    }
-    if (top.manifest.kind === "index") {
-      for (const entry of top.manifest.manifests) {
-        if (isSelected(entry.platform, selection)) {
-          subjects.push({
-            digest: entry.digest,
-            label: formatPlatform(entry.platform!),
-          });
-        }
-      }
-    } else if (subjects.length === 0) {
-      subjects.push({ digest: top.digest, label: "image" });
-    }
+    const subjects = referrerSubjects(image.source ?? top, top, selection);
     try {
       const found = await checkReferrers(
         { source: src, destination: dst },
@@ -135,4 +125,42 @@ export async function extraChecks(
     }
   }
   return done();
+}
+
+/**
+ * The digests whose referrers are compared, paired across the sides: the
+ * source's top digest with the destination's, and each selected source
+ * platform with the destination's entry for it (as the verdict rules paired
+ * them). Where a mirror changed a digest (legacy hangar's index of the
+ * selected platforms), the source's artifacts are still looked up by the
+ * source's digest, as a snapshot recorded them.
+ */
+function referrerSubjects(
+  source: ResolvedImage,
+  top: ResolvedImage,
+  selection: PlatformSelection,
+): Subject[] {
+  const entries = top.manifest.kind === "index" ? top.manifest.manifests : [];
+  const held = (digest: string, platform?: Platform) =>
+    top.manifest.kind !== "index"
+      ? top.digest
+      : (entries.find((e) => e.digest === digest) ??
+        entries.find((e) =>
+          platform && e.platform && samePlatform(platform, e.platform)
+        ))?.digest ?? digest;
+  if (source.manifest.kind !== "index") {
+    return [{
+      source: source.digest,
+      digest: held(source.digest, source.platform),
+      label: "image",
+    }];
+  }
+  return [
+    { source: source.digest, digest: top.digest, label: "image" },
+    ...selectedSourcePlatforms(source, selection).map((spec) => ({
+      source: spec.digest,
+      digest: held(spec.digest, spec.platform),
+      label: formatPlatform(spec.platform!),
+    })),
+  ];
 }

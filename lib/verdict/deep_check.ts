@@ -135,16 +135,18 @@ export async function checkDeep(
     const entries = top.manifest.manifests.filter((entry) =>
       isSelected(entry.platform, options.selection)
     );
-    for (const entry of entries) {
+    // Every platform manifest at once; the first missing one, in index
+    // order, is the verdict.
+    const fetched = await Promise.allSettled(
+      entries.map((entry) =>
+        client.getManifest(ref.repository, entry.digest, options.signal)
+      ),
+    );
+    for (const [i, entry] of entries.entries()) {
       const label = formatPlatform(entry.platform!);
-      let fetched;
-      try {
-        fetched = await client.getManifest(
-          ref.repository,
-          entry.digest,
-          options.signal,
-        );
-      } catch (error) {
+      const answer = fetched[i]!;
+      if (answer.status === "rejected") {
+        const error = answer.reason;
         if (error instanceof RegistryError && error.kind === "missing") {
           return {
             checks,
@@ -162,7 +164,7 @@ export async function checkDeep(
       try {
         images.push({
           label,
-          manifest: parseManifest(fetched.body, fetched.mediaType),
+          manifest: parseManifest(answer.value.body, answer.value.mediaType),
         });
       } catch (error) {
         throw new RegistryError(
@@ -177,14 +179,14 @@ export async function checkDeep(
       manifest: top.manifest,
     });
   }
-  const missing: string[] = [];
-  for (const { label, manifest } of images) {
-    if (manifest.kind !== "image") continue;
+  // Every blob of every platform at once; the missing ones in order.
+  const perImage = await Promise.all(images.map(({ label, manifest }) => {
+    if (manifest.kind !== "image") return [];
     const blobs: [string, Descriptor][] = [
       ["config", manifest.config],
       ...manifest.layers.map((l): [string, Descriptor] => ["layer", l]),
     ];
-    const answers = await Promise.all(blobs.map(async ([role, blob]) => {
+    return Promise.all(blobs.map(async ([role, blob]) => {
       if (role === "layer" && blob.urls !== undefined) {
         checks.blobsForeign++;
         return undefined;
@@ -204,8 +206,8 @@ export async function checkDeep(
           blob.mediaType || "no media type"
         }, ${blob.size} bytes)`;
     }));
-    missing.push(...answers.filter((a): a is string => a !== undefined));
-  }
+  }));
+  const missing = perImage.flat().filter((a): a is string => a !== undefined);
   if (missing.length === 0) return { checks };
   return {
     checks,

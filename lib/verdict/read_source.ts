@@ -62,22 +62,26 @@ export async function readSourceImage(
     const platforms = image.manifest.kind === "index" ? srcSpec : [];
     if (options.extra?.deep) {
       // Every selected platform manifest, so that its blobs are known.
-      for (const spec of platforms) {
-        await src.getManifest(entry.source.repository, spec.digest, signal);
-      }
+      await Promise.all(
+        platforms.map((spec) =>
+          src.getManifest(entry.source.repository, spec.digest, signal)
+        ),
+      );
       checks.manifestsRead = platforms.length;
     }
     if (options.extra?.referrers) {
       const subjects = [image.digest, ...platforms.map((s) => s.digest)];
-      let found = 0;
-      for (const subject of subjects) {
-        found += (await findArtifacts(src, entry.source.repository, subject, {
-          registry: entry.source.registry,
-          tags: options.extra.referrers,
-          signal,
-        })).length;
-      }
-      checks.referrersSource = found;
+      const tags = options.extra.referrers;
+      const found = await Promise.all(
+        subjects.map((subject) =>
+          findArtifacts(src, entry.source.repository, subject, {
+            registry: entry.source.registry,
+            tags,
+            signal,
+          })
+        ),
+      );
+      checks.referrersSource = found.reduce((n, list) => n + list.length, 0);
     }
     return {
       ...(Object.keys(checks).length ? { checks } : {}),

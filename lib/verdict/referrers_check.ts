@@ -148,8 +148,10 @@ export class SideError extends Error {
 
 /** A digest whose referrers are compared, with the name it is shown by. */
 export interface Subject {
-  /** The digest. */
+  /** The destination's digest. */
   digest: string;
+  /** The source's digest, when the mirror changed it. @default digest */
+  source?: string;
   /** `image` or a platform such as `linux/amd64`. */
   label: string;
 }
@@ -198,18 +200,24 @@ export async function checkReferrers(
     }).catch((error) => {
       throw new SideError(name, error);
     });
-  for (const subject of subjects) {
-    const [atSource, atDestination] = await Promise.all([
-      side("source", subject.digest),
+  // Every subject at once (a registry's first answer still settles whether
+  // it has the API before the others ask); results in order.
+  const found = await Promise.all(subjects.map((subject) =>
+    Promise.all([
+      side("source", subject.source ?? subject.digest),
       side("destination", subject.digest),
-    ]);
+    ])
+  ));
+  for (const [i, subject] of subjects.entries()) {
+    const source = subject.source ?? subject.digest;
+    const [atSource, atDestination] = found[i]!;
     const list = (artifacts: Artifact[]) =>
       artifacts.map((a) => `${a.type} ${a.digest} (${a.via})`).join(", ") ||
       "none";
     debug.push(
-      `referrers of ${subject.label} ${subject.digest}: source ${
-        list(atSource)
-      }; destination ${list(atDestination)}`,
+      `referrers of ${subject.label} ${source}${
+        source === subject.digest ? "" : ` (destination ${subject.digest})`
+      }: source ${list(atSource)}; destination ${list(atDestination)}`,
     );
     const held = new Set(atDestination.map((a) => a.digest));
     const seen = new Set<string>();
