@@ -13,6 +13,7 @@
  * `_bench_measure.ts` (one measured run) and `_bench_table.ts` (the report).
  *
  * Usage: deno task bench [--images 300] [--delay 10] [--jobs 10] [--big-lines 100000] [--no-big]
+ *        deno task bench --scenario hub [--images 600] [--delay 25] [--jobs 20] (scripts/bench_hub.ts)
  *
  * @module
  */
@@ -219,7 +220,15 @@ async function mainBench(
   return ok && memory.every((run) => run.correct) ? 0 : 1;
 }
 
-if (import.meta.main) {
+if (import.meta.main && Deno.args.includes("--scenario")) {
+  // deno task bench --scenario hub [--images 600] [--delay 25] [--jobs 20]
+  const scenario = Deno.args[Deno.args.indexOf("--scenario") + 1];
+  if (scenario !== "hub") {
+    console.error(`Unknown --scenario "${scenario}": the one scenario is hub`);
+    Deno.exit(2);
+  }
+  await import("./bench_hub.ts");
+} else if (import.meta.main) {
   const settings = parseFlags(Deno.args);
   const stopAll = new AbortController();
   Deno.addSignalListener("SIGINT", () => stopAll.abort());
