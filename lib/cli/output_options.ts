@@ -7,6 +7,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { checkReportPath } from "../report/report_file.ts";
 import { parseShard, type Shard, shardFromEnv } from "../run/shard.ts";
@@ -51,6 +52,10 @@ export interface OutputFlags {
   removeSignatures?: string | boolean | undefined;
   sigstorePrivateKey?: string | undefined;
   sigstorePassphraseFile?: string | undefined;
+  /** The list (`-f`): a report may not overwrite it. */
+  file?: string;
+  /** The snapshot read (`--source-snapshot`): a report may not overwrite it. */
+  sourceSnapshot?: string | undefined;
 }
 
 /** Why each hangar flag that this command cannot honour is refused. */
@@ -108,21 +113,29 @@ export function outputOptions(
     throw new UsageError((error as Error).message);
   }
   const reports = (flags.report ?? []).map(parseReport);
-  const seen = new Set<string>();
+  const inputs = [
+    [flags.file, "it is the image list given to -f"],
+    [flags.sourceSnapshot, "it is the snapshot given to --source-snapshot"],
+    [context.failedFile, "it is also the failed file (-o)"],
+  ] as const;
+  const seen: string[] = [];
   for (const { path } of reports) {
-    if (path !== "-" && path === context.failedFile) {
-      throw new UsageError(
-        `Cannot write report "${path}": it is also the failed file (-o)`,
-      );
+    if (path === "-") {
+      if (seen.includes("-")) {
+        throw new UsageError("Only one --report can go to standard output (-)");
+      }
+      seen.push(path);
+      continue;
     }
-    if (seen.has(path)) {
-      throw new UsageError(
-        path === "-"
-          ? "Only one --report can go to standard output (-)"
-          : `Cannot write report "${path}": given twice`,
-      );
+    for (const [input, reason] of inputs) {
+      if (input !== undefined && input !== "-" && sameFile(path, input)) {
+        throw new UsageError(`Cannot write report "${path}": ${reason}`);
+      }
     }
-    seen.add(path);
+    if (seen.some((other) => other !== "-" && sameFile(path, other))) {
+      throw new UsageError(`Cannot write report "${path}": given twice`);
+    }
+    seen.push(path);
     checkReportPath(path);
   }
   if (flags.shard !== undefined && flags.shards !== undefined) {
@@ -146,6 +159,22 @@ export function outputOptions(
     hideLogTime: flags.hideLogTime ?? false,
     ...(shard ? { shard } : {}),
   };
+}
+
+/**
+ * Whether two paths name one file: the same path once resolved, or the same
+ * regular file (device and inode: through a symbolic or hard link too).
+ */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const [x, y] = [a, b].map((path) => {
+    try {
+      return Deno.statSync(path);
+    } catch {
+      return undefined;
+    }
+  });
+  return !!x?.isFile && x.ino !== null && x.dev === y?.dev && x.ino === y.ino;
 }
 
 function parseReport(value: string): ReportTarget {

@@ -26,19 +26,29 @@ export interface MarkdownReportOptions {
   maxRows?: number;
 }
 
+// C0 controls other than tab, LF and CR, and DEL: shown as their escape text.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+
 /**
  * Makes text safe in a markdown table cell: `|` and markdown/HTML syntax
- * escaped, line breaks as `<br>`.
+ * escaped, line breaks as `<br>`, control characters as their escape text
+ * (`\x01`, as the JUnit report writes them).
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
  * import { markdownCell } from "./markdown_report.ts";
  * assert.equal(markdownCell("a|b\nc <i>"), "a\\|b<br>c &lt;i&gt;");
+ * assert.equal(markdownCell("x\x01y\x1b"), "x\\\\x01y\\\\x1b");
  * ```
  */
 export function markdownCell(text: string): string {
   return text
+    .replace(
+      CONTROL,
+      (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`,
+    )
     .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
     .replace(/[\\`*_[\]#~|]/g, (char) => `\\${char}`)
     .replace(/\r\n|\r|\n/g, "<br>");

@@ -192,14 +192,17 @@ export class ProgressLine implements Reporter {
 
   /**
    * A writer for log lines that share the terminal: it clears the progress
-   * line, writes the log line, and puts the progress line back.
+   * line, writes the log line, and puts the progress line back, up to date
+   * (the log line is of a result already counted).
    */
   wrap(write: (text: string) => void): (text: string) => void {
     return (text) => {
       const shown = this.#shown;
       this.clear();
       write(text);
-      if (shown !== "" && !this.#finished) this.#draw(shown);
+      if (shown !== "" && !this.#finished) {
+        this.#draw(this.render(this.#now()));
+      }
     };
   }
 
