@@ -11,7 +11,7 @@
 import type { Credential } from "./credentials.ts";
 import type { TokenCache, TokenKey } from "./token_cache.ts";
 import type { FetchedToken } from "./token_cache.ts";
-import { grantedScopes, takeBatch } from "./scope_batch.ts";
+import { grantedScopes, MAX_BATCH_SCOPES, takeBatch } from "./scope_batch.ts";
 import { pullScope } from "./support.ts";
 
 /** Scopes waiting for the registry's challenge; the oldest are dropped. */
@@ -51,7 +51,7 @@ export interface PrefetchContext {
  *   debug: () => {},
  * });
  * prefetch.want(["a", "b"]);
- * await prefetch.flush();
+ * await prefetch.demand("repository:a:pull");
  * assert.deepEqual(asked[0], ["repository:a:pull", "repository:b:pull"]);
  * ```
  */
@@ -75,7 +75,20 @@ export class TokenPrefetch {
     while (this.#wanted.size > MAX_WANTED) {
       this.#wanted.delete(this.#wanted.values().next().value!);
     }
-    this.schedule();
+    // A full batch goes at once; fewer wait for more, or for a request that
+    // needs one of them (see demand()).
+    if (this.#wanted.size >= MAX_BATCH_SCOPES) this.schedule();
+  }
+
+  /**
+   * Called before a request asks for `repository`'s token: when it is among
+   * the wanted scopes, they are all asked for now, the request's with them.
+   * Resolves once the batch is registered in the cache (not when the token
+   * arrives), so that the request waits for the batch's answer.
+   */
+  async demand(scope: string): Promise<void> {
+    if (!this.#wanted.has(scope)) return;
+    await this.flush();
   }
 
   /** Fetches the wanted scopes soon, when the registry's realm is known. */
@@ -89,7 +102,10 @@ export class TokenPrefetch {
     });
   }
 
-  /** Fetches every wanted scope not yet cached, in batches. */
+  /**
+   * Asks for every wanted scope not yet cached, in batches; resolves once
+   * the batches are registered in the cache.
+   */
   async flush(): Promise<void> {
     const context = this.#context;
     const bearer = context.bearer();
@@ -110,7 +126,6 @@ export class TokenPrefetch {
       if (context.cache.known(keyOf(scope))) this.#wanted.delete(scope);
     }
     const base = `${bearer.realm}?service=${bearer.service ?? ""}`;
-    const work: Promise<unknown>[] = [];
     while (this.#wanted.size > 0) {
       const batch = takeBatch(this.#wanted, base);
       const shared = context.request(batch);
@@ -129,19 +144,16 @@ export class TokenPrefetch {
       for (const scope of batch) {
         // The batch's token where it grants the scope; otherwise the
         // scope's own request, as without batching.
-        work.push(
-          context.cache.get(keyOf(scope), async () => {
-            try {
-              const token = await shared;
-              if (grantedScopes(token.token)?.has(scope)) return token;
-            } catch {
-              // the batch failed: ask for the scope alone
-            }
-            return await context.request([scope]);
-          }).catch(() => {}),
-        );
+        context.cache.get(keyOf(scope), async () => {
+          try {
+            const token = await shared;
+            if (grantedScopes(token.token)?.has(scope)) return token;
+          } catch {
+            // the batch failed: ask for the scope alone
+          }
+          return await context.request([scope]);
+        }).catch(() => {});
       }
     }
-    await Promise.all(work);
   }
 }

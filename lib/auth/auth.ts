@@ -123,6 +123,11 @@ export function withAuth(
     signal: AbortSignal,
   ): Promise<{ header: string; key: TokenKey }> {
     const { credential, id } = await who();
+    if (
+      scope !== undefined && own !== undefined && registry === options.registry
+    ) {
+      await prefetch.demand(scope);
+    }
     const key: TokenKey = {
       realm: host.realm,
       scopes: scope ? [scope] : [],
