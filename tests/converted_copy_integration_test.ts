@@ -66,6 +66,31 @@ Deno.test("main() fails a Docker list mirrored as an OCI index and says it is a 
       stdout,
       /Validated 1 line in \S+: 0 passed, 0 skipped, 1 failed/,
     );
+
+    // The same verdict from a snapshot of the source.
+    const snapshot = await runCli([
+      "mirror-snapshot",
+      "-f",
+      `${dir}/list`,
+      "--tls-verify=false",
+      "-o",
+      `${dir}/source.json`,
+      "--failed",
+      `${dir}/snapshot-failed`,
+    ]);
+    assert.equal(snapshot.code, 0, snapshot.text);
+    const offline = await runCli([
+      "mirror-validate",
+      "-f",
+      `${dir}/list`,
+      "--tls-verify=false",
+      "-o",
+      `${dir}/failed`,
+      "--source-snapshot",
+      `${dir}/source.json`,
+    ]);
+    assert.equal(offline.code, 1);
+    assert.equal(stripTime(offline.stderr), stripTime(stderr));
   } finally {
     await registry.stop();
     await Deno.remove(dir, { recursive: true });
