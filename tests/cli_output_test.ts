@@ -199,3 +199,18 @@ Deno.test("main() after an interruption says how many failed and not-run lines i
     ),
   );
 });
+
+Deno.test("main() shows control bytes of a list line escaped, so a list cannot rewrite the terminal", async () => {
+  const run = await runOnList("bad\x1b[2J\x07 line\r with four\n", [
+    "-d",
+    "127.0.0.1:1",
+  ]);
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stderr,
+    /invalid line "bad\\x1b\[2J\\x07 line\\x0d with four": expected an image reference/,
+  );
+  for (const raw of ["\x07", "\r", "\x1b[2J"]) {
+    assert(!run.stderr.includes(raw), JSON.stringify(raw));
+  }
+});

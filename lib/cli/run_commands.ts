@@ -13,7 +13,11 @@ import { JsonReport } from "../report/json_report.ts";
 import { JunitReport } from "../report/junit_report.ts";
 import { MarkdownReport } from "../report/markdown_report.ts";
 import { ProgressLine } from "../report/progress.ts";
-import { openReport } from "../report/report_file.ts";
+import {
+  openReport,
+  ReportFile,
+  type ReportOutput,
+} from "../report/report_file.ts";
 import type { Reporter } from "../report/reporter.ts";
 import { countListLines } from "../run/list_count.ts";
 import { HangarLog } from "../report/hangar_log.ts";
@@ -72,6 +76,9 @@ export async function runValidate(
     if (reports.errors.length === 0) return code;
     for (const message of reports.errors) log.log({ level: "ERRO", message });
     return EXIT.usage;
+  } catch (error) {
+    reports.discard();
+    throw error;
   } finally {
     progress?.onSummary();
     online.close();
@@ -91,10 +98,12 @@ function wantsProgress(options: ValidateOptions, io: CliIo): boolean {
 class GuardedReports {
   reporters: Reporter[];
   errors: string[] = [];
+  #outputs: ReportOutput[] = [];
 
   constructor(targets: ReportTarget[], io: CliIo) {
     this.reporters = targets.map((target) => {
       const output = openReport(target.path, { stdout: io.stdout });
+      this.#outputs.push(output);
       const report = target.format === "json"
         ? new JsonReport(output)
         : target.format === "junit"
@@ -111,6 +120,13 @@ class GuardedReports {
         },
       };
     });
+  }
+
+  /** Drops the reports' temporary files (the run ended without a summary). */
+  discard(): void {
+    for (const output of this.#outputs) {
+      if (output instanceof ReportFile) output.discard();
+    }
   }
 }
 

@@ -161,6 +161,13 @@ export class HangarLog implements Reporter {
   onSummary(summary: RunSummary): void {
     const { tally, selection, failedFile } = summary;
     const total = tallyTotal(tally);
+    if (summary.listError !== undefined) {
+      this.log({
+        level: "ERRO",
+        message:
+          `Cannot read image list "${this.#options.list}" to its end: ${summary.listError}`,
+      });
+    }
     if (total === 0 && summary.shard) {
       const { index, count } = summary.shard;
       this.log({

@@ -220,10 +220,37 @@ export function formatLogLine(
   const tag = color
     ? `\x1b[${COLORS[line.level]}m${line.level}\x1b[0m`
     : line.level;
-  if (at === undefined) return `[${tag}] ${line.message}`;
+  const message = escapeControls(line.message);
+  if (at === undefined) return `[${tag}] ${message}`;
   const time = [at.getHours(), at.getMinutes(), at.getSeconds()]
     .map((n) => String(n).padStart(2, "0")).join(":");
-  return `${time} [${tag}] ${line.message}`;
+  return `${time} [${tag}] ${message}`;
+}
+
+/** C0 controls but tab and newline, DEL and C1 controls. */
+// deno-lint-ignore no-control-regex
+const CONTROLS = new RegExp(
+  "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]",
+  "g",
+);
+
+/**
+ * Shows control characters as `\xNN`, so that text from a list or a
+ * registry (an escape sequence, a carriage return) cannot rewrite the
+ * terminal; tab and newline stay.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapeControls } from "./report.ts";
+ * assert.equal(escapeControls("a\x1b[2Jb\r\tc\n"), "a\\x1b[2Jb\\x0d\tc\n");
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(
+    CONTROLS,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 const COLORS: Record<Level, number> = {

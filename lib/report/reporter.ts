@@ -64,6 +64,11 @@ export interface RunSummary {
    * `blobsSeen`, `referrersSource`, ...); absent when none ran.
    */
   checks?: Record<string, number>;
+  /**
+   * Why the list could not be read to its end (the lines read before were
+   * validated and reported; the exit code is then 2).
+   */
+  listError?: string;
   /** The shard of the list the run validated (`--shard I/N`), if any. */
   shard?: { index: number; count: number };
   /**

@@ -140,6 +140,7 @@ export async function runValidation(
   const { signal, abandon } = options;
   const tally = emptyTally();
   const checks: Record<string, number> = {};
+  let listError: string | undefined;
   // Failed lines as compact bytes: 100,000 distinct lines run in under
   // 150 MB (scripts/_bench_memory.ts).
   const toRetry = new FailedLines();
@@ -164,18 +165,23 @@ export async function runValidation(
       ...(signal ? { signal } : {}),
       ...(abandon ? { abandon } : {}),
     });
-    for await (const result of results) {
-      countResult(tally, result);
-      if (result.kind === "image" && result.outcome?.checks) {
-        for (const [name, n] of Object.entries(result.outcome.checks)) {
-          checks[name] = (checks[name] ?? 0) + n;
+    try {
+      for await (const result of results) {
+        countResult(tally, result);
+        if (result.kind === "image" && result.outcome?.checks) {
+          for (const [name, n] of Object.entries(result.outcome.checks)) {
+            checks[name] = (checks[name] ?? 0) + n;
+          }
+        }
+        options.pacer?.tick();
+        reporter.onResult(result);
+        if (needsRetry(result)) {
+          toRetry.push({ line: result.line, text: result.text });
         }
       }
-      options.pacer?.tick();
-      reporter.onResult(result);
-      if (needsRetry(result)) {
-        toRetry.push({ line: result.line, text: result.text });
-      }
+    } catch (error) {
+      // The list could not be read to its end; what was read is reported.
+      listError = fileErrorReason(error);
     }
   } finally {
     signal?.removeEventListener("abort", onInterrupt);
@@ -188,12 +194,16 @@ export async function runValidation(
     selection: { architectures: options.architectures, oses: options.oses },
     ...(Object.keys(checks).length ? { checks } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
+    ...(listError !== undefined ? { listError } : {}),
   };
   if (tallyTotal(tally) === 0) {
     reporter.onSummary(summary);
     // A shard may hold no line of a short list; the list itself had some
     // only if another shard says so.
-    return { code: options.shard ? EXIT.ok : EXIT.usage, summary };
+    return {
+      code: options.shard && listError === undefined ? EXIT.ok : EXIT.usage,
+      summary,
+    };
   }
   summary.failedFile = await settleFailedFile(options.failedFile, toRetry, {
     failed: tally.failed,
@@ -231,6 +241,7 @@ async function* only<T>(
 
 function exitCode(summary: RunSummary): number {
   if (summary.failedFile?.writeError !== undefined) return EXIT.usage;
+  if (summary.listError !== undefined) return EXIT.usage;
   if (summary.interrupted) return EXIT.interrupted;
   const { failed, invalid } = summary.tally;
   return failed + invalid > 0 ? EXIT.failed : EXIT.ok;

@@ -201,6 +201,7 @@ export async function* validateList(
   let waiting = 0;
   let exhausted = false;
   let nextId = 0;
+  let listError: { error: unknown } | undefined;
 
   try {
     while (true) {
@@ -214,7 +215,15 @@ export async function* validateList(
         !exhausted && !stop?.aborted && running < jobs &&
         waiting < WAITING_LIMIT
       ) {
-        const next = await iterator.next();
+        let next: IteratorResult<ListItem, undefined>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          // The list broke off: the images in flight still finish.
+          listError = { error };
+          exhausted = true;
+          break;
+        }
         if (next.done) {
           exhausted = true;
           break;
@@ -268,6 +277,7 @@ export async function* validateList(
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
+    if (listError) throw listError.error;
     // Interrupted: every line not yet validated is reported as not run.
     if (!exhausted) {
       while (true) {
