@@ -170,7 +170,7 @@ Deno.test("a snapshot target must be a regular file in an existing directory", a
     for (
       const [path, reason] of [
         ["/dev/null", "not a regular file"],
-        [dir, "not a regular file"],
+        [dir, "it is a directory"],
         [`${dir}/no/s.json`, `directory "${dir}/no": no such file`],
         ["-", "give a file name"],
       ]

@@ -149,6 +149,7 @@ export async function checkSnapshotTarget(path: string): Promise<void> {
   if (path === "" || path === "-") throw fail("give a file name");
   try {
     const info = await Deno.lstat(path);
+    if (info.isDirectory) throw fail("it is a directory");
     if (!info.isFile) throw fail("not a regular file");
     return;
   } catch (error) {
