@@ -12,6 +12,7 @@ import { TokenCache, type TokenKey } from "./token_cache.ts";
 import { basicAuthorization, requestToken } from "./token_request.ts";
 import { authServiceTimeout } from "./_auth_service.ts";
 import { TokenPrefetch } from "./_prefetch.ts";
+import { withDiscovery } from "./_discovery.ts";
 import {
   abortable,
   checkRealm,
@@ -289,30 +290,7 @@ export function withAuth(
     }
     return response;
   };
-  // The first request to a host learns how it authenticates; requests that
-  // start meanwhile wait for that answer instead of each collecting a 401.
-  const discovered = new Set<string>();
-  const discovering = new Map<string, Promise<void>>();
-  const authFetch = async (request: Request): Promise<Response> => {
-    const host = new URL(request.url).host;
-    if (discovered.has(host) || request.headers.has("authorization")) {
-      return await authorized(request);
-    }
-    const pending = discovering.get(host);
-    if (pending !== undefined) {
-      await abortable(pending, request.signal);
-      return await authorized(request);
-    }
-    const work = authorized(request);
-    discovering.set(
-      host,
-      work.then(() => {}, () => {}).finally(() => {
-        discovered.add(host);
-        discovering.delete(host);
-      }),
-    );
-    return await work;
-  };
+  const authFetch = withDiscovery(authorized);
   return Object.assign(authFetch, {
     /** Notes repositories the run will read soon (their tokens are batched). */
     prefetch: (repositories: Iterable<string>) => prefetch.want(repositories),
