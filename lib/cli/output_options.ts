@@ -7,9 +7,9 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { checkReportPath } from "../report/report_file.ts";
+import { sameFile } from "../run/list_files.ts";
 import { parseShard, type Shard, shardFromEnv } from "../run/shard.ts";
 import { parseTlsVerify } from "./support.ts";
 
@@ -159,22 +159,6 @@ export function outputOptions(
     hideLogTime: flags.hideLogTime ?? false,
     ...(shard ? { shard } : {}),
   };
-}
-
-/**
- * Whether two paths name one file: the same path once resolved, or the same
- * regular file (device and inode: through a symbolic or hard link too).
- */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  const [x, y] = [a, b].map((path) => {
-    try {
-      return Deno.statSync(path);
-    } catch {
-      return undefined;
-    }
-  });
-  return !!x?.isFile && x.ino !== null && x.dev === y?.dev && x.ino === y.ino;
 }
 
 function parseReport(value: string): ReportTarget {

@@ -9,6 +9,7 @@
 
 import { Command } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
+import { sameFile } from "../run/list_files.ts";
 import { checkSnapshotTarget } from "../sources/snapshot_file.ts";
 import { type ValidateOptions, validateOptions } from "./options.ts";
 import { oneList, type ValidateFlags } from "./validate_command.ts";
@@ -142,7 +143,7 @@ export async function snapshotOptions(
       `Cannot write snapshot "${snapshotFile}": it is also the failed file (--failed)`,
     );
   }
-  if (flags.file !== "-" && await sameFile(flags.file, snapshotFile)) {
+  if (flags.file !== "-" && sameFile(flags.file, snapshotFile)) {
     throw new UsageError(
       `Cannot write snapshot "${snapshotFile}": it is the image list given to -f`,
     );
@@ -160,12 +161,4 @@ export async function snapshotOptions(
   };
   const checked = await validateOptions(validateFlags, options);
   return { ...checked, snapshotFile };
-}
-
-async function sameFile(a: string, b: string): Promise<boolean> {
-  if (a === b) return true;
-  const [x, y] = await Promise.all(
-    [a, b].map((path) => Deno.stat(path).catch(() => undefined)),
-  );
-  return !!x?.isFile && x.ino !== null && x.dev === y?.dev && x.ino === y?.ino;
 }

@@ -3,6 +3,7 @@
 // user did not hand over for writing (devices, FIFOs, the list itself).
 
 import { fstatSync } from "node:fs";
+import { resolve } from "node:path";
 import type { FailedLines } from "./failed_lines.ts";
 import { fileErrorReason, UsageError } from "../errors.ts";
 
@@ -134,13 +135,50 @@ export async function checkNotList(
     list === STANDARD_INPUT ? standardInputInfo() : statOrUndefined(list),
     statOrUndefined(output),
   ]);
-  const sameFile = a?.isFile && a.ino !== null && a.dev === b?.dev &&
-    a.ino === b.ino;
-  if (list === output || sameFile) {
+  if (list === output || sameInode(a, b)) {
     throw new UsageError(
       `Cannot write failed list "${output}": it is the image list given to -f`,
     );
   }
+}
+
+/** What {@linkcode sameInode} compares of a file. */
+type FileIdentity = { isFile: boolean; ino: number | null; dev: number };
+
+/** Whether two stats are one regular file (device and inode). */
+function sameInode(
+  a: FileIdentity | undefined,
+  b: FileIdentity | undefined,
+): boolean {
+  return !!a?.isFile && a.ino !== null && a.dev === b?.dev && a.ino === b.ino;
+}
+
+/**
+ * Whether two paths name one file: the same path once resolved, or the same
+ * regular file (device and inode: through a symbolic or hard link too).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameFile } from "./list_files.ts";
+ * const file = Deno.makeTempFileSync();
+ * Deno.linkSync(file, `${file}.link`);
+ * assert(sameFile(file, `${file}.link`));
+ * assert(!sameFile(file, `${file}.other`));
+ * Deno.removeSync(file);
+ * Deno.removeSync(`${file}.link`);
+ * ```
+ */
+export function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const [x, y] = [a, b].map((path) => {
+    try {
+      return Deno.statSync(path);
+    } catch {
+      return undefined;
+    }
+  });
+  return sameInode(x, y);
 }
 
 /** The standard input of the process, as `-f -` names it. */
@@ -154,9 +192,7 @@ function statOrUndefined(path: string) {
  * What file standard input is (the shell's `< list.txt`), read from the
  * open descriptor: unlike a stat of /dev/stdin it needs no permission.
  */
-function standardInputInfo():
-  | { isFile: boolean; ino: number | null; dev: number }
-  | undefined {
+function standardInputInfo(): FileIdentity | undefined {
   try {
     const info = fstatSync(0);
     return { isFile: info.isFile(), ino: info.ino, dev: info.dev };
