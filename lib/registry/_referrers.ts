@@ -6,10 +6,10 @@
  * @module
  */
 import { isDigest } from "../types/digest.ts";
-import { redactUrl, RegistryError } from "../errors.ts";
 import { abortable } from "../auth/support.ts";
 import type { ClientSend } from "./_blob_head.ts";
 import { readManifestAnswer } from "./_manifest_reads.ts";
+import { collectPages, nextPage } from "./_pages.ts";
 import {
   parseReferrersIndex,
   type ReferrerDescriptor,
@@ -125,44 +125,31 @@ export class ReferrersLookup {
     digest: string,
     signal: AbortSignal | undefined,
   ): Promise<ReferrerDescriptor[] | undefined> {
-    const descriptors: ReferrerDescriptor[] = [];
-    let path = `/v2/${repository}/referrers/${digest}`;
-    for (let page = 1;; page++) {
-      const answer = await this.#send({
-        method: "GET",
-        path,
-        headers: { Accept: OCI_INDEX },
-        ...(signal ? { signal } : {}),
-        acceptStatus: (status) => page === 1 && status === 404,
-        activity: "listing the referrers",
-        read: async (response, url) => {
-          if (response.status === 404) {
-            await response.body?.cancel();
-            return undefined;
-          }
-          const next = nextPage(response.headers.get("link"), url);
-          const read = await readManifestAnswer(response, url, "referrers");
-          return { found: parseReferrersIndex(read.body, url), next, url };
-        },
-      });
-      if (answer === undefined) {
-        this.#api = false;
-        return undefined;
-      }
-      this.#api = true;
-      descriptors.push(...answer.found);
-      if (answer.next === undefined) return descriptors;
-      if (page >= MAX_PAGES) {
-        throw new RegistryError(
-          "server",
-          `GET "${
-            redactUrl(answer.url)
-          }": the referrers list has more than ${MAX_PAGES} pages`,
-          { method: "GET", url: answer.url },
-        );
-      }
-      path = answer.next;
-    }
+    return await collectPages<ReferrerDescriptor>(
+      `/v2/${repository}/referrers/${digest}`,
+      async (path, page) => {
+        const answer = await this.#send({
+          method: "GET",
+          path,
+          headers: { Accept: OCI_INDEX },
+          ...(signal ? { signal } : {}),
+          acceptStatus: (status) => page === 1 && status === 404,
+          activity: "listing the referrers",
+          read: async (response, url) => {
+            if (response.status === 404) {
+              await response.body?.cancel();
+              return undefined;
+            }
+            const next = nextPage(response.headers.get("link"), url);
+            const read = await readManifestAnswer(response, url, "referrers");
+            return { found: parseReferrersIndex(read.body, url), next, url };
+          },
+        });
+        this.#api = answer !== undefined;
+        return answer;
+      },
+      { what: "referrers list", maxPages: MAX_PAGES },
+    );
   }
 
   /** The index under the referrers tag; no tag is no referrers. */
@@ -190,28 +177,4 @@ export class ReferrersLookup {
     });
     return { descriptors, via: "tag-schema" };
   }
-}
-
-/**
- * The path and query of the `rel="next"` target of a `Link` header, resolved
- * against `url`; undefined without one.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { nextPage } from "./_referrers.ts";
- * const link = '</v2/a/referrers/x?last=1>; rel="next"';
- * assert.equal(nextPage(link, "https://r.io/v2/a/referrers/x"), "/v2/a/referrers/x?last=1");
- * assert.equal(nextPage(null, "https://r.io/v2/a/referrers/x"), undefined);
- * ```
- */
-export function nextPage(link: string | null, url: string): string | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(",")) {
-    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (!match || !/;\s*rel="?next"?(\s*;|\s*$)/i.test(match[2]!)) continue;
-    const target = new URL(match[1]!, url);
-    return `${target.pathname}${target.search}`;
-  }
-  return undefined;
 }

@@ -9,7 +9,7 @@ import { redactUrl, RegistryError } from "../errors.ts";
 import { MAX_MANIFEST_BYTES } from "../types/manifest.ts";
 import { readCapped } from "../transport/http_body.ts";
 import type { ClientSend } from "./_blob_head.ts";
-import { nextPage } from "./_referrers.ts";
+import { collectPages, nextPage } from "./_pages.ts";
 
 /** Pages followed before the list is called endless. */
 const MAX_PAGES = 1000;
@@ -32,49 +32,41 @@ export async function listTags(
   options: { repository: string; signal?: AbortSignal },
 ): Promise<string[]> {
   const { repository, signal } = options;
-  const tags: string[] = [];
-  let path = `/v2/${repository}/tags/list`;
-  for (let page = 1;; page++) {
-    const answer = await send({
-      method: "GET",
-      path,
-      ...(signal ? { signal } : {}),
-      activity: "listing the tags",
-      read: async (response, url) => {
-        const next = nextPage(response.headers.get("link"), url);
-        const body = await readCapped(response, MAX_MANIFEST_BYTES);
-        let json: unknown;
-        try {
-          json = JSON.parse(new TextDecoder().decode(body));
-        } catch {
-          throw new RegistryError(
-            "server",
-            `GET "${redactUrl(url)}": the tag list is not JSON`,
-            { method: "GET", url },
-          );
-        }
-        const found = (json as { tags?: unknown })?.tags ?? [];
-        if (!Array.isArray(found) || found.some((t) => typeof t !== "string")) {
-          throw new RegistryError(
-            "server",
-            `GET "${redactUrl(url)}": the tag list has no list of tags`,
-            { method: "GET", url },
-          );
-        }
-        return { found: found as string[], next, url };
-      },
-    });
-    tags.push(...answer.found);
-    if (answer.next === undefined) return tags;
-    if (page >= MAX_PAGES) {
-      throw new RegistryError(
-        "server",
-        `GET "${
-          redactUrl(answer.url)
-        }": the tag list has more than ${MAX_PAGES} pages`,
-        { method: "GET", url: answer.url },
-      );
-    }
-    path = answer.next;
-  }
+  const tags = await collectPages<string>(
+    `/v2/${repository}/tags/list`,
+    (path) =>
+      send({
+        method: "GET",
+        path,
+        ...(signal ? { signal } : {}),
+        activity: "listing the tags",
+        read: async (response, url) => {
+          const next = nextPage(response.headers.get("link"), url);
+          const body = await readCapped(response, MAX_MANIFEST_BYTES);
+          let json: unknown;
+          try {
+            json = JSON.parse(new TextDecoder().decode(body));
+          } catch {
+            throw new RegistryError(
+              "server",
+              `GET "${redactUrl(url)}": the tag list is not JSON`,
+              { method: "GET", url },
+            );
+          }
+          const found = (json as { tags?: unknown })?.tags ?? [];
+          if (
+            !Array.isArray(found) || found.some((t) => typeof t !== "string")
+          ) {
+            throw new RegistryError(
+              "server",
+              `GET "${redactUrl(url)}": the tag list has no list of tags`,
+              { method: "GET", url },
+            );
+          }
+          return { found: found as string[], next, url };
+        },
+      }),
+    { what: "tag list", maxPages: MAX_PAGES },
+  );
+  return tags ?? [];
 }
