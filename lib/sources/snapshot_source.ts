@@ -17,6 +17,15 @@ import {
   type SnapshotAnswer,
 } from "./snapshot_format.ts";
 
+/** The value of `work`, or its throw, as a promise. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
  * Reads a loaded snapshot as a source of manifests.
  *
@@ -87,18 +96,28 @@ export class SnapshotSource {
 
   /** The source client of `registry`, answering from the snapshot. */
   client(registry: string): ManifestSource {
-    const answer = (
-      request: "resolve" | "manifest" | "blob",
+    // What the source answered to a request; an answer that was a failure
+    // is thrown again, as the source gave it.
+    const recorded = (
+      request: Parameters<typeof answerKey>[0],
       repository: string,
       reference: string,
-    ) => {
+    ): SnapshotAnswer | undefined => {
       const found = this.#snapshot.answers[
         answerKey(request, registry, repository, reference)
       ];
       if (found !== undefined && "error" in found) {
         throw new RegistryError(found.error.kind, found.error.message);
       }
-      return found as Extract<SnapshotAnswer, { digest: string }> | undefined;
+      return found;
+    };
+    const digestOf = (
+      request: "resolve" | "manifest",
+      repository: string,
+      reference: string,
+    ) => {
+      const found = recorded(request, repository, reference);
+      return found !== undefined && "digest" in found ? found : undefined;
     };
     const notHeld = (repository: string, reference: string) =>
       new RegistryError(
@@ -107,89 +126,62 @@ export class SnapshotSource {
           isDigest(reference) ? "@" : ":"
         }${reference}" is not in the snapshot "${this.#name}"`,
       );
+    const listNotHeld = (what: string, repository: string) =>
+      new RegistryError(
+        "not-in-snapshot",
+        `the ${what} of "${registry}/${repository}" are not in the snapshot "${this.#name}"`,
+      );
     const body = (digest: string) => this.#snapshot.bodies[digest];
-    const listed = (
-      request: "referrers" | "tags",
-      repository: string,
-      reference: string,
-    ) => {
-      const found = this.#snapshot.answers[
-        answerKey(request, registry, repository, reference)
-      ];
-      if (found !== undefined && "error" in found) {
-        throw new RegistryError(found.error.kind, found.error.message);
-      }
-      if (found === undefined) {
-        throw new RegistryError(
-          "not-in-snapshot",
-          `the ${
-            request === "tags" ? "tags" : `referrers of ${reference}`
-          } of "${registry}/${repository}" are not in the snapshot "${this.#name}"`,
-        );
-      }
-      return found;
-    };
     return {
-      resolveManifest: (repository, reference) => {
-        try {
-          const found = answer("resolve", repository, reference) ??
-            answer("manifest", repository, reference);
+      resolveManifest: (repository, reference) =>
+        settle(() => {
+          const found = digestOf("resolve", repository, reference) ??
+            digestOf("manifest", repository, reference);
           const digest = found?.digest ??
             (isDigest(reference) && body(reference) ? reference : undefined);
           if (digest === undefined) throw notHeld(repository, reference);
           const mediaType = found?.mediaType ?? body(digest)?.mediaType ?? "";
-          return Promise.resolve({ digest, mediaType });
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
-      getManifest: (repository, reference) => {
-        try {
-          const found = answer("manifest", repository, reference) ??
-            answer("resolve", repository, reference);
+          return { digest, mediaType };
+        }),
+      getManifest: (repository, reference) =>
+        settle(() => {
+          const found = digestOf("manifest", repository, reference) ??
+            digestOf("resolve", repository, reference);
           const digest = found?.digest ??
             (isDigest(reference) ? reference : undefined);
           const stored = digest === undefined ? undefined : body(digest);
           if (digest === undefined || stored === undefined) {
             throw notHeld(repository, reference);
           }
-          return Promise.resolve({
+          return {
             digest,
             mediaType: found?.mediaType ?? stored.mediaType ?? "",
             body: bodyBytes(stored),
-          });
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
-      listReferrers: (repository, digest) => {
-        try {
-          const found = listed("referrers", repository, digest);
-          if (!("referrers" in found)) throw notHeld(repository, digest);
-          return Promise.resolve(found.referrers);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
-      listTags: (repository) => {
-        try {
-          const found = listed("tags", repository, "-");
-          if (!("tags" in found)) throw notHeld(repository, "-");
-          return Promise.resolve([...found.tags]);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
-      getBlob: (repository, digest) => {
-        try {
-          answer("blob", repository, digest);
+          };
+        }),
+      listReferrers: (repository, digest) =>
+        settle(() => {
+          const found = recorded("referrers", repository, digest);
+          if (found === undefined || !("referrers" in found)) {
+            throw listNotHeld(`referrers of ${digest}`, repository);
+          }
+          return found.referrers;
+        }),
+      listTags: (repository) =>
+        settle(() => {
+          const found = recorded("tags", repository, "-");
+          if (found === undefined || !("tags" in found)) {
+            throw listNotHeld("tags", repository);
+          }
+          return [...found.tags];
+        }),
+      getBlob: (repository, digest) =>
+        settle(() => {
+          recorded("blob", repository, digest);
           const stored = body(digest);
           if (stored === undefined) throw notHeld(repository, digest);
-          return Promise.resolve(bodyBytes(stored));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
+          return bodyBytes(stored);
+        }),
     };
   }
 }
