@@ -12,8 +12,11 @@
  * `_bench_seed.ts` (the mirror, the lists, the skopeo script),
  * `_bench_measure.ts` (one measured run) and `_bench_table.ts` (the report).
  *
- * Usage: deno task bench [--images 300] [--delay 10] [--jobs 10] [--big-lines 100000] [--no-big]
- *        deno task bench --scenario hub [--images 600] [--delay 25] [--jobs 20] (scripts/bench_hub.ts)
+ * The headline ratio (hangar against bare HEADs) is the median of `--rounds`
+ * interleaved runs of both (`_bench_rounds.ts`).
+ *
+ * Usage: deno task bench [--images 300] [--delay 10] [--jobs 10] [--rounds 3] [--big-lines 100000] [--no-big]
+ *        deno task bench --scenario hub [--images 600] [--delay 25] [--jobs 20] [--rounds 3] (scripts/bench_hub.ts)
  *
  * @module
  */
@@ -31,6 +34,7 @@ import {
 } from "./_bench_seed.ts";
 import { type Side, startSides } from "./_bench_sides.ts";
 import { printReport, secs } from "./_bench_table.ts";
+import { firstRequests, interleaved, medianRun } from "./_bench_rounds.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -40,6 +44,7 @@ interface Settings {
   images: number;
   delayMs: number;
   jobs: number;
+  rounds: number;
   bigLines: number;
   big: boolean;
 }
@@ -51,6 +56,7 @@ function parseFlags(args: string[]): Settings {
       images: { type: "string", default: "300" },
       delay: { type: "string", default: "10" },
       jobs: { type: "string", default: "10" },
+      rounds: { type: "string", default: "3" },
       "big-lines": { type: "string", default: "100000" },
       "no-big": { type: "boolean", default: false },
     },
@@ -59,6 +65,7 @@ function parseFlags(args: string[]): Settings {
     images: positive("--images", flags.images),
     delayMs: positive("--delay", flags.delay),
     jobs: positive("--jobs", flags.jobs),
+    rounds: positive("--rounds", flags.rounds),
     bigLines: positive("--big-lines", flags["big-lines"]),
     big: !flags["no-big"],
   };
@@ -82,7 +89,7 @@ async function benchmark(
     signal: AbortSignal;
   },
 ): Promise<boolean> {
-  const { images: n, jobs, bigLines } = settings;
+  const { images: n, jobs, bigLines, rounds } = settings;
   const deno = Deno.execPath();
   const run = (args: string[], rss: boolean) =>
     measure(args, { sides, dir, cwd: ROOT, signal, rss });
@@ -114,8 +121,17 @@ async function benchmark(
       (await run([deno, "run", "-A", CLI, "--help"], false)).wallMs,
     );
   }
-  console.log(`Run: hangar mirror-validate on ${n} images, -j ${jobs}`);
-  const single = await ours(`${dir}/list.txt`);
+  console.log(`Time to the first request: cli.ts and its bundle, 5 runs each`);
+  const first = await firstRequests({ root: ROOT, dir, runs: 5 });
+  console.log(
+    `Run: bare HEAD pairs from the bench process and hangar mirror-validate on ${n} images, -j ${jobs}, ${rounds} rounds`,
+  );
+  const headline = await interleaved(rounds, {
+    bare: () => bareHeads(sides, { images: n, jobs }),
+    single: () => ours(`${dir}/list.txt`),
+  });
+  const single = medianRun(headline.single);
+  const bare = medianRun(headline.bare);
   console.log("Run: the same list, every line twice");
   const twice = await ours(`${dir}/list2.txt`);
   console.log("Run: the same list with --deep, then with --referrers");
@@ -131,8 +147,6 @@ async function benchmark(
     ["bash", `${dir}/skopeo_check.sh`, `${dir}/list.txt`, String(jobs)],
     true,
   );
-  console.log(`Run: bare HEAD pairs from the bench process, ${jobs} at once`);
-  const bare = await bareHeads(sides, { images: n, jobs });
   let big: Run | undefined;
   if (settings.big) {
     console.log(`Run: ${bigLines} lines cycling through the ${n} images`);
@@ -146,6 +160,11 @@ async function benchmark(
     bigLines,
     rssMethod: RSS_METHOD,
     startups,
+    first,
+    rounds: headline.bare.map((run, i) => ({
+      bareMs: run.wallMs,
+      toolMs: headline.single[i]!.wallMs,
+    })),
     bare,
     single,
     twice,
@@ -162,10 +181,18 @@ async function benchmark(
   });
 
   const expected: [string, Run, number][] = [
-    [`hangar (${n})`, single, n],
+    ...headline.single.map((run, i): [string, Run, number] => [
+      `hangar (${n}, round ${i + 1})`,
+      run,
+      n,
+    ]),
     [`hangar (${2 * n})`, twice, 2 * n],
     ["skopeo", skopeo, n],
-    ["bare HEADs", bare, n],
+    ...headline.bare.map((run, i): [string, Run, number] => [
+      `bare HEADs (round ${i + 1})`,
+      run,
+      n,
+    ]),
     [`hangar --deep (${n})`, deep, n],
     [`hangar --referrers (${n})`, referrers, n],
     ["bare blob HEADs", blobHeads, work.blobs.length],
