@@ -8,6 +8,7 @@
 import { parseChallenges } from "./challenge.ts";
 import type { Credential } from "./credentials.ts";
 import type { Fetch } from "../transport/fetch.ts";
+import { attemptableRequest } from "../transport/retry.ts";
 import { TokenCache, type TokenKey } from "./token_cache.ts";
 import { basicAuthorization, requestToken } from "./token_request.ts";
 import { authServiceTimeout } from "./_auth_service.ts";
@@ -212,14 +213,14 @@ export function withAuth(
       if (authorization !== undefined) {
         headers.set("Authorization", authorization);
       }
+      // The retry layer below sends this copy as its first attempt as it is.
       return fetch(
-        new Request(request.url, {
+        attemptableRequest(request.url, {
           method: request.method,
           headers,
           ...(body !== undefined ? { body } : {}),
-          signal: request.signal,
           redirect: request.redirect,
-        }),
+        }, request.signal),
       );
     };
     const { credential } = await who();

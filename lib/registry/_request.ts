@@ -12,7 +12,7 @@ import type { Fetch } from "../transport/fetch.ts";
 import { readErrorText } from "../transport/http_body.ts";
 import { toRegistryError } from "../transport/net_errors.ts";
 import { startDeadline } from "../transport/deadlines.ts";
-import { abortableSleep } from "../transport/retry.ts";
+import { abortableSleep, attemptableRequest } from "../transport/retry.ts";
 
 /** What to send. */
 export interface RequestSpec {
@@ -100,10 +100,13 @@ async function sendOnce<T>(
   spec: RequestSpec,
   read: (response: Response, url: string) => Promise<T>,
 ): Promise<T> {
+  // Stopped by the caller's signal or the reading limit: a listener, not
+  // AbortSignal.any (a dependent signal costs a WeakRef and a finalizer).
   const controller = new AbortController();
-  const signal = spec.signal
-    ? AbortSignal.any([spec.signal, controller.signal])
-    : controller.signal;
+  const caller = spec.signal;
+  const onAbort = () => controller.abort(caller?.reason);
+  if (caller?.aborted) onAbort();
+  else caller?.addEventListener("abort", onAbort, { once: true });
   let cancelTimer: (() => void) | undefined;
   let url = spec.url;
   let request: Request | undefined;
@@ -113,12 +116,13 @@ async function sendOnce<T>(
     const requestHeaders = { ...spec.headers };
     let response: Response;
     for (let hop = 0;; hop++) {
-      request = new Request(url, {
+      // Sent where the scheme layer would send it, so that the retry layer
+      // sends this request as its first attempt instead of a copy.
+      request = attemptableRequest(spec.route?.(url) ?? url, {
         method: spec.method,
         headers: requestHeaders,
-        signal,
         redirect: "manual",
-      });
+      }, controller.signal);
       response = await fetch(request);
       // the URL actually used: http after a scheme fallback
       url = response.url || url;
@@ -180,6 +184,7 @@ async function sendOnce<T>(
     throw mapped;
   } finally {
     cancelTimer?.();
+    caller?.removeEventListener("abort", onAbort);
   }
 }
 

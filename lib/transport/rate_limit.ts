@@ -141,7 +141,7 @@ export class RateLimitPacer {
  */
 export function withRateLimit(fetch: Fetch, pacer: RateLimitPacer): Fetch {
   return async function pacedFetch(request: Request): Promise<Response> {
-    await pacer.ready(request.signal);
+    if (pacer.low) await pacer.ready(request.signal);
     const response = await fetch(request);
     pacer.observe(response.headers);
     return response;

@@ -7,7 +7,13 @@
 import type { Fetch } from "./fetch.ts";
 import { startDeadline } from "./deadlines.ts";
 import { classifyNetError } from "./net_errors.ts";
-import { requestAt } from "./_request_copy.ts";
+import {
+  type FirstAttempt,
+  firstAttemptAt,
+  firstAttempts,
+  follow,
+  requestAt,
+} from "./_request_copy.ts";
 import { retryDelay, type RetryPolicyOptions } from "./retry_policy.ts";
 import type { StalledHosts } from "./stalled_hosts.ts";
 
@@ -72,7 +78,9 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
   const limitMs = attemptTimeoutMs > 0 ? attemptTimeoutMs : undefined;
   return async function retryFetch(request: Request): Promise<Response> {
     if (!IDEMPOTENT.has(request.method)) return await fetch(request);
-    const signal = request.signal;
+    const own = firstAttempts.get(request);
+    // the caller's signal: the request's own also stops at an attempt's limit
+    const signal = own?.caller ?? request.signal;
     const host = stalled === undefined ? "" : new URL(request.url).host;
     for (let attempt = 1;; attempt++) {
       signal.throwIfAborted();
@@ -80,13 +88,15 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
       if (stopped !== undefined) throw stopped;
       let delay: number | undefined;
       try {
-        const response = await attemptFetch(
-          fetch,
-          request,
-          attemptTimeoutMs,
+        const response = await attemptFetch(fetch, request, {
+          caller: signal,
+          timeoutMs: attemptTimeoutMs,
           route,
-        );
+          own: own !== undefined && !own.sent ? own : undefined,
+        });
         stalled?.answered(host);
+        // no status below 400 is retried: its headers need no reading
+        if (response.status < 400) return response;
         delay = retryDelay(attempt, {
           status: response.status,
           retryAfter: response.headers.get("retry-after"),
@@ -120,42 +130,83 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
   };
 }
 
+/** How one attempt is sent: `own` when the request may go as it is. */
+interface Attempt {
+  caller: AbortSignal;
+  timeoutMs: number;
+  route: ((url: string) => string) | undefined;
+  own: FirstAttempt | undefined;
+}
+
 async function attemptFetch(
   fetch: Fetch,
   request: Request,
-  timeoutMs: number,
-  route: ((url: string) => string) | undefined,
+  { caller, timeoutMs, route, own }: Attempt,
 ): Promise<Response> {
-  if (timeoutMs <= 0) {
-    return await fetch(attemptRequest(request, request.signal, route));
-  }
-  const timer = new AbortController();
-  const cancel = startDeadline(
-    timeoutMs,
-    () =>
-      timer.abort(new DOMException("The request timed out", "TimeoutError")),
-  );
+  const url = route?.(request.url) ?? request.url;
+  // The request as it came is its own first attempt: no copy and no signal
+  // of its own; its controller takes the attempt's limit.
+  const first = own !== undefined && url === request.url;
+  if (first) own.sent = true;
+  const plain = !first && timeoutMs <= 0 && caller === request.signal;
+  const timer = first ? own.attempt : plain ? undefined : new AbortController();
+  if (timer !== undefined && !first) follow(caller, timer);
+  const cancel = timer === undefined || timeoutMs <= 0
+    ? undefined
+    : startDeadline(
+      timeoutMs,
+      () =>
+        timer.abort(new DOMException("The request timed out", "TimeoutError")),
+    );
+  const init = timer === undefined ? {} : { signal: timer.signal };
   try {
-    const signal = AbortSignal.any([request.signal, timer.signal]);
-    return await fetch(attemptRequest(request, signal, route));
+    return await fetch(
+      first
+        ? request
+        : url === request.url
+        ? new Request(request, init)
+        : requestAt(request, url, init),
+    );
   } finally {
-    cancel();
+    cancel?.();
   }
 }
 
-/** A copy of a GET or HEAD request (no body) with `signal`, sent where `route` says. */
-function attemptRequest(
-  request: Request,
-  signal: AbortSignal,
-  route: ((url: string) => string) | undefined,
+/**
+ * A GET or HEAD request that {@linkcode withRetry} sends as its first
+ * attempt as it is, instead of a copy with a signal of its own: the
+ * request's signal follows `caller` (a signal of this one request, such as
+ * a per-request controller's), and the retry layer stops only this attempt
+ * at its limit. Later attempts are copies that follow `caller`. Anything
+ * else treats it as a plain request whose signal aborts with `caller`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { attemptableRequest, withRetry } from "./retry.ts";
+ * const sent: Request[] = [];
+ * const fetch = withRetry((request) => {
+ *   sent.push(request);
+ *   return Promise.resolve(new Response("ok"));
+ * }, { attemptTimeoutMs: 1000 });
+ * const caller = new AbortController();
+ * const request = attemptableRequest(
+ *   "https://reg.io/v2/",
+ *   { method: "GET" },
+ *   caller.signal,
+ * );
+ * await fetch(request);
+ * assert.equal(sent[0], request);
+ * caller.abort(new Error("stop"));
+ * assert.equal(request.signal.reason.message, "stop");
+ * ```
+ */
+export function attemptableRequest(
+  url: string,
+  init: Omit<RequestInit, "signal">,
+  caller: AbortSignal,
 ): Request {
-  const url = route?.(request.url) ?? request.url;
-  if (url === request.url) {
-    return signal === request.signal
-      ? new Request(request)
-      : new Request(request, { signal });
-  }
-  return requestAt(request, url, { signal });
+  return firstAttemptAt(url, init, caller);
 }
 
 /** The URL actually used (http after a scheme fallback), without query or user info. */

@@ -9,6 +9,7 @@ import type { ImageEntry } from "../list/image_list.ts";
 import { formatDuration, MAX_TIMER_MS } from "../types/duration.ts";
 import type { PlatformSelection } from "../types/platform.ts";
 import type { ClientFactory } from "./source.ts";
+import { startDeadline } from "../transport/deadlines.ts";
 import {
   type ExtraChecks,
   type ImageCheck,
@@ -73,14 +74,15 @@ export async function validateOne(
   abandon.addEventListener("abort", onAbandon, { once: true });
   // A limit beyond the timer limit (about 24.8 days) is no limit: a timer
   // given more would fire at once.
-  const timer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS
-    ? setTimeout(() =>
+  // One shared timer for the images of a run (they all have the same limit).
+  const cancelTimer = timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS
+    ? startDeadline(timeoutMs, () =>
       image.abort(
         new DOMException(
           `timed out after ${formatDuration(timeoutMs)}`,
           "TimeoutError",
         ),
-      ), timeoutMs)
+      ))
     : undefined;
   const signal = image.signal;
   let onStopped = () => {};
@@ -120,6 +122,6 @@ export async function validateOne(
   } finally {
     signal.removeEventListener("abort", onStopped);
     abandon.removeEventListener("abort", onAbandon);
-    clearTimeout(timer);
+    cancelTimer?.();
   }
 }
