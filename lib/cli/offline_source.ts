@@ -6,10 +6,9 @@
  * @module
  */
 
+// The snapshot and layout readers are loaded only when a flag names one: a
+// plain run does not pay for them at start-up (tests/startup_graph_test.ts).
 import { UsageError } from "../errors.ts";
-import { openOciLayout } from "../sources/oci_layout.ts";
-import { readSnapshotFile } from "../sources/snapshot_file.ts";
-import { SnapshotSource } from "../sources/snapshot_source.ts";
 import type { ManifestSource } from "../verdict/source.ts";
 
 /** A source side that answers without the source registry. */
@@ -69,6 +68,10 @@ export async function openOfflineSource(
     }
   }
   if (sourceSnapshot !== undefined) {
+    const [{ readSnapshotFile }, { SnapshotSource }] = await Promise.all([
+      import("../sources/snapshot_file.ts"),
+      import("../sources/snapshot_source.ts"),
+    ]);
     const snapshot = await readSnapshotFile(
       sourceSnapshot,
       sourceSnapshotDigest ? { digest: sourceSnapshotDigest } : {},
@@ -82,6 +85,7 @@ export async function openOfflineSource(
     };
   }
   if (sourceLayout !== undefined) {
+    const { openOciLayout } = await import("../sources/oci_layout.ts");
     const layout = await openOciLayout(sourceLayout);
     return {
       description: `OCI layout "${sourceLayout}"`,

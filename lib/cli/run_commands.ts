@@ -3,32 +3,26 @@
  * the registry clients (or a snapshot or layout for the source side), the
  * hangar log, then the run. Each returns the exit code.
  *
+ * What a plain `mirror-validate` does not use (reports, the progress line,
+ * list counting, the snapshot run) is loaded with `import()` when a flag asks
+ * for it, so that it costs nothing at start-up (tests/startup_graph_test.ts).
+ *
  * @module
  */
 
 import { errorMessage } from "../errors.ts";
 import { createClientFactory } from "../registry/clients.ts";
 import { fanOut } from "../report/fan_out.ts";
-import { JsonReport } from "../report/json_report.ts";
-import { JunitReport } from "../report/junit_report.ts";
-import { MarkdownReport } from "../report/markdown_report.ts";
-import { ProgressLine } from "../report/progress.ts";
-import {
-  openReport,
-  ReportFile,
-  type ReportOutput,
-} from "../report/report_file.ts";
+import type { ReportOutput } from "../report/report_file.ts";
 import type { Reporter } from "../report/reporter.ts";
-import { countListLines } from "../run/list_count.ts";
 import { HangarLog } from "../report/hangar_log.ts";
 import { EXIT, runValidation } from "../run/run.ts";
-import { runSnapshot } from "../run/snapshot_run.ts";
 import { createHeapPacer } from "../run/heap_pacer.ts";
 import { listName } from "../run/list_files.ts";
 import type { ClientFactory } from "../verdict/source.ts";
 import type { CliIo } from "./io.ts";
 import { type ValidateOptions, validateOptions } from "./options.ts";
-import { type SnapshotFlags, snapshotOptions } from "./snapshot_command.ts";
+import type { SnapshotFlags } from "./snapshot_command.ts";
 import type { ValidateFlags } from "./validate_command.ts";
 import type { ReportTarget } from "./output_options.ts";
 
@@ -55,17 +49,20 @@ export async function runValidate(
       side === "source" ? offline.client(registry) : online(registry, side)
     : online;
   const progress = wantsProgress(options, io)
-    ? new ProgressLine({ write: io.stderr })
+    ? new (await import("../report/progress.ts")).ProgressLine({
+      write: io.stderr,
+    })
     : undefined;
   if (progress) {
     stdout = progress.wrap(io.stdout);
     stderr = progress.wrap(io.stderr);
     if (!options.shard) {
+      const { countListLines } = await import("../run/list_count.ts");
       const total = await countListLines(flags.file);
       if (total !== undefined) progress.setTotal(total);
     }
   }
-  const reports = new GuardedReports(options.reports, io);
+  const reports = await GuardedReports.open(options.reports, io);
   try {
     const { code } = await runValidation({
       ...runOptions(options, io, startedAt),
@@ -96,36 +93,58 @@ function wantsProgress(options: ValidateOptions, io: CliIo): boolean {
  * error for the end of the run instead of stopping the others.
  */
 class GuardedReports {
-  reporters: Reporter[];
+  reporters: Reporter[] = [];
   errors: string[] = [];
   #outputs: ReportOutput[] = [];
+  #discardFile: (output: ReportOutput) => void = () => {};
 
-  constructor(targets: ReportTarget[], io: CliIo) {
-    this.reporters = targets.map((target) => {
+  /** Loads the report modules the targets need, then opens the reports. */
+  static async open(
+    targets: ReportTarget[],
+    io: CliIo,
+  ): Promise<GuardedReports> {
+    const reports = new GuardedReports();
+    if (targets.length === 0) return reports;
+    const { openReport, ReportFile } = await import(
+      "../report/report_file.ts"
+    );
+    const formats = new Set(targets.map((target) => target.format));
+    const [json, junit, markdown] = await Promise.all([
+      formats.has("json") ? import("../report/json_report.ts") : undefined,
+      formats.has("junit") ? import("../report/junit_report.ts") : undefined,
+      formats.has("markdown")
+        ? import("../report/markdown_report.ts")
+        : undefined,
+    ]);
+    reports.#discardFile = (output) => {
+      if (output instanceof ReportFile) output.discard();
+    };
+    reports.reporters = targets.map((target) => {
       const output = openReport(target.path, { stdout: io.stdout });
-      this.#outputs.push(output);
+      reports.#outputs.push(output);
       const report = target.format === "json"
-        ? new JsonReport(output)
+        ? new json!.JsonReport(output)
         : target.format === "junit"
-        ? new JunitReport(output, { now: io.now })
-        : new MarkdownReport(output);
+        ? new junit!.JunitReport(output, { now: io.now })
+        : new markdown!.MarkdownReport(output);
       return {
         onResult: (result) => report.onResult(result),
         onSummary: (summary) => {
           try {
             report.onSummary(summary);
           } catch (error) {
-            this.errors.push(errorMessage(error));
+            reports.errors.push(errorMessage(error));
           }
         },
       };
     });
+    return reports;
   }
 
   /** Drops the reports' temporary files (the run ended without a summary). */
   discard(): void {
     for (const output of this.#outputs) {
-      if (output instanceof ReportFile) output.discard();
+      this.#discardFile(output);
     }
   }
 }
@@ -138,6 +157,10 @@ export async function runSnapshotCommand(
 ): Promise<number> {
   const startedAt = performance.now();
   const reporter = hangarLog(flags, io, "snapshot");
+  const [{ snapshotOptions }, { runSnapshot }] = await Promise.all([
+    import("./snapshot_command.ts"),
+    import("../run/snapshot_run.ts"),
+  ]);
   const options = await snapshotOptions(flags, optionsIo(io, reporter));
   const clients = clientFactory(options, io, reporter);
   try {

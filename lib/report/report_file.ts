@@ -10,7 +10,6 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
 import { fileErrorReason, isNotFound, UsageError } from "../errors.ts";
 
 /** What a report writes to. */
@@ -19,6 +18,18 @@ export interface ReportOutput {
   write(text: string): void;
   /** Called once, after the last write: the report is complete. */
   close?(): void;
+}
+
+/**
+ * `node:path`, loaded on first use (synchronously, through Deno's `process`):
+ * a run without file reports never pays for Deno's Node layer.
+ */
+function nodePath(): typeof import("node:path") {
+  return (globalThis as unknown as {
+    process: {
+      getBuiltinModule(name: "node:path"): typeof import("node:path");
+    };
+  }).process.getBuiltinModule("node:path");
 }
 
 const encoder = new TextEncoder();
@@ -49,7 +60,7 @@ export function checkReportPath(path: string): void {
   const info = statOrUndefined(target);
   if (info?.isDirectory) throw fail("it is a directory");
   if (info !== undefined && !info.isFile) return; // a device or a FIFO
-  const dir = dirname(target);
+  const dir = nodePath().dirname(target);
   let dirInfo: Deno.FileInfo;
   try {
     dirInfo = Deno.statSync(dir);
@@ -232,5 +243,6 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
 
 function tempName(target: string): string {
   const random = crypto.randomUUID().slice(0, 8);
+  const { basename, dirname, join } = nodePath();
   return join(dirname(target), `.${basename(target)}.${random}.tmp`);
 }

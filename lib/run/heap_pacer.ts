@@ -9,11 +9,19 @@
  * helper of the CLI (cli.ts passes one to the run): a library must not run
  * collections for its caller.
  *
+ * The heap is measured with `Deno.memoryUsage()` (V8's total heap size, as
+ * `node:v8` gives it); `node:v8` and `node:vm`, which make the collector, are
+ * loaded only when the heap first passes the limit, so a short run never pays
+ * for Deno's Node compatibility layer at start-up.
+ *
  * @module
  */
 
-import v8 from "node:v8";
-import vm from "node:vm";
+/** What the collector needs of `node:v8` and `node:vm`, loaded on first use. */
+type NodeBuiltins = {
+  getBuiltinModule(name: "node:v8"): typeof import("node:v8");
+  getBuiltinModule(name: "node:vm"): typeof import("node:vm");
+};
 
 /** Options of {@linkcode createHeapPacer}. */
 export interface HeapPacerOptions {
@@ -46,6 +54,12 @@ let fullGc: (() => void) | null | undefined;
  */
 function collector(): (() => void) | undefined {
   if (fullGc === undefined) {
+    fullGc = null;
+    const node = (globalThis as { process?: Partial<NodeBuiltins> }).process;
+    if (typeof node?.getBuiltinModule !== "function") return undefined;
+    // Synchronous, unlike import(): the collection runs on this very tick.
+    const v8 = (node as NodeBuiltins).getBuiltinModule("node:v8");
+    const vm = (node as NodeBuiltins).getBuiltinModule("node:vm");
     try {
       v8.setFlagsFromString("--expose-gc");
       const gc: unknown = vm.runInNewContext("gc");
@@ -75,13 +89,14 @@ function collector(): (() => void) | undefined {
 export function createHeapPacer(options: HeapPacerOptions = {}): HeapPacer {
   const limit = options.limitBytes ?? 48 * 1024 * 1024;
   const every = Math.max(1, options.checkEvery ?? 100);
-  const gc = collector();
   let calls = 0;
   let collections = 0;
   return {
     tick(): void {
-      if (gc === undefined || ++calls % every !== 0) return;
-      if (v8.getHeapStatistics().total_heap_size <= limit) return;
+      if (++calls % every !== 0) return;
+      if (Deno.memoryUsage().heapTotal <= limit) return;
+      const gc = collector();
+      if (gc === undefined) return;
       gc();
       collections++;
     },

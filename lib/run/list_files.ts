@@ -2,8 +2,10 @@
 // clear message for each way they can be wrong, and never harming a file the
 // user did not hand over for writing (devices, FIFOs, the list itself).
 
-import { fstatSync } from "node:fs";
-import { resolve } from "node:path";
+//
+// No `node:` module is loaded at start-up (tests/startup_graph_test.ts): paths
+// are resolved here on POSIX, and node:fs is loaded only for `-f -`.
+
 import type { FailedLines } from "./failed_lines.ts";
 import { fileErrorReason, UsageError } from "../errors.ts";
 
@@ -170,7 +172,7 @@ function sameInode(
  * ```
  */
 export function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
+  if (resolvePath(a) === resolvePath(b)) return true;
   const [x, y] = [a, b].map((path) => {
     try {
       return Deno.statSync(path);
@@ -179,6 +181,30 @@ export function sameFile(a: string, b: string): boolean {
     }
   });
   return sameInode(x, y);
+}
+
+/**
+ * `node:path`'s `resolve(path)`: absolute, normalised, no trailing slash. On
+ * POSIX without loading node:path; elsewhere with it (loaded on first use).
+ */
+function resolvePath(path: string): string {
+  if (Deno.build.os === "windows") {
+    return nodeProcess().getBuiltinModule("node:path").resolve(path);
+  }
+  const parts: string[] = [];
+  const full = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  for (const part of full.split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== "" && part !== ".") parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+function nodeProcess(): {
+  getBuiltinModule(name: "node:path"): typeof import("node:path");
+} {
+  return (globalThis as unknown as { process: ReturnType<typeof nodeProcess> })
+    .process;
 }
 
 /** The standard input of the process, as `-f -` names it. */
@@ -192,7 +218,8 @@ function statOrUndefined(path: string) {
  * What file standard input is (the shell's `< list.txt`), read from the
  * open descriptor: unlike a stat of /dev/stdin it needs no permission.
  */
-function standardInputInfo(): FileIdentity | undefined {
+async function standardInputInfo(): Promise<FileIdentity | undefined> {
+  const { fstatSync } = await import("node:fs");
   try {
     const info = fstatSync(0);
     return { isFile: info.isFile(), ino: info.ino, dev: info.dev };

@@ -6,13 +6,21 @@
  *
  * @module
  */
-import { X509Certificate } from "node:crypto";
 import { createNodeFetch } from "./_insecure_fetch.ts";
 import {
   type ClosableFetch,
   createFetch,
   type CreateFetchOptions,
 } from "./fetch.ts";
+
+/** `node:crypto`, loaded on first use rather than with this file (see fetch.ts). */
+function nodeCrypto(): typeof import("node:crypto") {
+  return (globalThis as unknown as {
+    process: {
+      getBuiltinModule(name: "node:crypto"): typeof import("node:crypto");
+    };
+  }).process.getBuiltinModule("node:crypto");
+}
 
 const PEM_BLOCK =
   /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
@@ -32,7 +40,10 @@ const PEM_BLOCK =
  * ```
  */
 export function isSelfSignedServerCertificate(pem: string): boolean {
-  for (const [block] of pem.matchAll(PEM_BLOCK)) {
+  const blocks = [...pem.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0) return false;
+  const { X509Certificate } = nodeCrypto();
+  for (const [block] of blocks) {
     try {
       const cert = new X509Certificate(block);
       if (

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { connect } from "node:tls";
 import { classifyNetError, errorText } from "./net_errors.ts";
 import { RegistryError } from "../errors.ts";
 
@@ -113,8 +112,11 @@ export interface TlsHandshakeOptions {
   timeoutMs?: number;
 }
 
+let nodeTls: Promise<typeof import("node:tls")> | undefined;
+
 /**
- * A {@linkcode ClientCertificateErrorOptions.handshake} over `node:tls`.
+ * A {@linkcode ClientCertificateErrorOptions.handshake} over `node:tls`
+ * (loaded on the first handshake, not with this module).
  *
  * @example Usage
  * ```ts
@@ -127,8 +129,9 @@ export interface TlsHandshakeOptions {
 export function tlsHandshake(
   options: TlsHandshakeOptions = {},
 ): (url: URL) => Promise<string | undefined> {
-  return (url) =>
-    new Promise((resolve) => {
+  return async (url) => {
+    const { connect } = await (nodeTls ??= import("node:tls"));
+    return await new Promise((resolve) => {
       const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
       const isIp = /^[\d.]+$/.test(host) || host.includes(":");
       const socket = connect({
@@ -158,4 +161,5 @@ export function tlsHandshake(
       socket.once("end", () => done(undefined));
       socket.once("error", (error) => done(errorText(error)));
     });
+  };
 }

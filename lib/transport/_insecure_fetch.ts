@@ -7,9 +7,8 @@
  *
  * @module
  */
-import http from "node:http";
-import https from "node:https";
-import { rootCertificates } from "node:tls";
+import type { Agent as HttpsAgent } from "node:https";
+import type { IncomingMessage } from "node:http";
 import { RegistryError } from "../errors.ts";
 import { type ProxyEnv, proxyFor, type ProxyRoute } from "./proxy.ts";
 import { processProxyEnv } from "./_deno_client.ts";
@@ -58,6 +57,23 @@ export interface NodeFetchOptions extends InsecureFetchOptions {
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
+type NodeModules = {
+  "node:http": typeof import("node:http");
+  "node:https": typeof import("node:https");
+  "node:tls": typeof import("node:tls");
+};
+
+/**
+ * A `node:` module, loaded on first use (synchronously, through Deno's
+ * `process.getBuiltinModule`) instead of with this file: Deno's Node layer
+ * costs 15-60 ms at start-up, which a run that never needs it should not pay.
+ */
+function builtin<K extends keyof NodeModules>(name: K): NodeModules[K] {
+  return (globalThis as unknown as {
+    process: { getBuiltinModule(name: K): NodeModules[K] };
+  }).process.getBuiltinModule(name);
+}
+
 /**
  * Creates a fetch that accepts any server certificate: {@linkcode createNodeFetch}
  * with `rejectUnauthorized: false`.
@@ -96,17 +112,21 @@ export function createInsecureFetch(
 export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
   const verify = options.rejectUnauthorized ?? true;
   const ca = options.ca ?? [];
+  const http = builtin("node:http");
+  const https = builtin("node:https");
   const tlsSettings = {
     rejectUnauthorized: verify,
-    ...(verify && ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
+    ...(verify && ca.length > 0
+      ? { ca: [...builtin("node:tls").rootCertificates, ...ca] }
+      : {}),
     ...(options.cert !== undefined ? { cert: options.cert } : {}),
     ...(options.key !== undefined ? { key: options.key } : {}),
   };
   const httpsAgent = new https.Agent({ keepAlive: true, ...tlsSettings });
   const httpAgent = new http.Agent({ keepAlive: true });
   const proxyEnv = options.proxyEnv ?? processProxyEnv();
-  const tunnels = new Map<string, https.Agent>();
-  function tunnel(route: ProxyRoute): https.Agent {
+  const tunnels = new Map<string, HttpsAgent>();
+  function tunnel(route: ProxyRoute): HttpsAgent {
     const key = `${route.url} ${route.credentials?.username ?? ""}`;
     let agent = tunnels.get(key);
     if (agent === undefined) {
@@ -222,7 +242,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
 }
 
 function bodyStream(
-  res: http.IncomingMessage,
+  res: IncomingMessage,
   signal: AbortSignal,
   done: () => void,
 ): ReadableStream<Uint8Array> {

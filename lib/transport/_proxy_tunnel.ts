@@ -5,13 +5,30 @@
  *
  * @module
  */
-import https from "node:https";
-import net from "node:net";
-import tls from "node:tls";
-import http from "node:http";
+import type { Agent as HttpsAgent } from "node:https";
+import type { Socket } from "node:net";
+import type { Agent as HttpAgent, ClientRequest } from "node:http";
 import type { RegistryError } from "../errors.ts";
 import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
 import { proxyAuthorization, type ProxyRoute } from "./proxy.ts";
+
+type NodeModules = {
+  "node:http": typeof import("node:http");
+  "node:https": typeof import("node:https");
+  "node:net": typeof import("node:net");
+  "node:tls": typeof import("node:tls");
+};
+
+/**
+ * A `node:` module, loaded on first use (synchronously, through Deno's
+ * `process.getBuiltinModule`) instead of with this file: Deno's Node layer
+ * costs 15-60 ms at start-up, which a run that never needs it should not pay.
+ */
+function builtin<K extends keyof NodeModules>(name: K): NodeModules[K] {
+  return (globalThis as unknown as {
+    process: { getBuiltinModule(name: K): NodeModules[K] };
+  }).process.getBuiltinModule(name);
+}
 
 /**
  * Opens a `CONNECT` tunnel to `host:port` through the proxy (sending
@@ -35,13 +52,15 @@ export function openTunnel(
   route: ProxyRoute,
   host: string,
   port: number,
-): Promise<net.Socket> {
+): Promise<Socket> {
   const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   const proxyUrl = new URL(route.url);
   const proxyHost = proxyUrl.hostname.replace(/^\[|\]$/g, "");
   const proxyPort = Number(route.host.slice(route.host.lastIndexOf(":") + 1));
+  const tls = builtin("node:tls");
+  const net = builtin("node:net");
   return new Promise((resolve, reject) => {
-    const socket: net.Socket = proxyUrl.protocol === "https:"
+    const socket: Socket = proxyUrl.protocol === "https:"
       ? tls.connect({ host: proxyHost, port: proxyPort, servername: proxyHost })
       : net.connect({ host: proxyHost, port: proxyPort });
     let head = new Uint8Array(0);
@@ -140,11 +159,13 @@ export interface TunnelTls {
 export function createTunnelAgent(
   route: ProxyRoute,
   settings: TunnelTls,
-): https.Agent {
-  const agent = new https.Agent({ keepAlive: true });
+): HttpsAgent {
+  const tls = builtin("node:tls");
+  const net = builtin("node:net");
+  const agent = new (builtin("node:https")).Agent({ keepAlive: true });
   const connect = (
     options: { host?: string; port?: number | string; servername?: string },
-    callback: (error: Error | null, socket?: net.Socket) => void,
+    callback: (error: Error | null, socket?: Socket) => void,
   ): undefined => {
     const host = (options.host ?? "localhost").replace(/^\[|\]$/g, "");
     openTunnel(route, host, Number(options.port ?? 443)).then((socket) => {
@@ -189,12 +210,15 @@ export function proxiedHttpRequest(
   route: ProxyRoute,
   method: string,
   headers: Record<string, string>,
-  agent: http.Agent,
-): http.ClientRequest {
+  agent: HttpAgent,
+): ClientRequest {
   const proxy = new URL(route.url);
   const authorization = proxyAuthorization(route);
   const auth = authorization ? { "proxy-authorization": authorization } : {};
-  return (proxy.protocol === "https:" ? https : http).request({
+  const module = builtin(
+    proxy.protocol === "https:" ? "node:https" : "node:http",
+  );
+  return module.request({
     host: proxy.hostname.replace(/^\[|\]$/g, ""),
     port: Number(route.host.slice(route.host.lastIndexOf(":") + 1)),
     path: url.href,

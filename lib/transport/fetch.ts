@@ -5,6 +5,11 @@
  * Redirects are never followed here: the registry client follows them itself so
  * that credentials never travel to another host.
  *
+ * The `node:https` fetch is made only when first needed, and the `node:`
+ * modules of this layer load on first use: Deno's Node compatibility layer
+ * costs 15-60 ms at start-up (tests/startup_graph_test.ts keeps `node:` out of
+ * the static import graph of cli.ts).
+ *
  * @module
  */
 import { createInsecureFetch } from "./_insecure_fetch.ts";
@@ -27,8 +32,11 @@ export type ClosableFetch = Fetch & {
 /** Options of {@linkcode createFetch}. */
 export interface CreateFetchOptions {
   /**
-   * Verify the server certificate. `false` uses an implementation on
-   * `node:https` with `rejectUnauthorized: false`.
+   * Verify the server certificate. `false` accepts any certificate: per
+   * https host, Deno's fetch first; a host whose TLS it refuses (a certificate
+   * it cannot verify) goes to an implementation on `node:https` with
+   * `rejectUnauthorized: false`, as do all https requests with a client
+   * certificate or through a proxy.
    * @default {true}
    */
   tlsVerify?: boolean;
@@ -69,24 +77,7 @@ export interface CreateFetchOptions {
  * ```
  */
 export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
-  if (options.tlsVerify === false) {
-    // Plain http needs no TLS at all: Deno's own fetch is cheaper per request
-    // than the node:https path, which only https without verification needs.
-    const insecure = createInsecureFetch(options);
-    const plain = createFetch(
-      options.proxyEnv ? { proxyEnv: options.proxyEnv } : {},
-    );
-    return Object.assign(
-      (request: Request) =>
-        request.url.startsWith("http:") ? plain(request) : insecure(request),
-      {
-        close(): void {
-          insecure.close();
-          plain.close();
-        },
-      },
-    );
-  }
+  if (options.tlsVerify === false) return createUnverifiedFetch(options);
   const { caCerts, cert, key } = options;
   const tls = {
     ...(caCerts ? { caCerts } : {}),
@@ -143,6 +134,77 @@ export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
     close(): void {
       for (const client of clients?.values() ?? []) client?.close();
       clients = undefined;
+    },
+  });
+}
+
+/** A TLS failure that means the peer does not speak TLS (plain http). */
+const NOT_TLS = /corrupt message|wrong version number|InvalidContentType/i;
+
+/**
+ * `tlsVerify: false`. Plain http, and https to a host whose certificate Deno
+ * verifies, go through Deno's fetch (cheaper per request, and no Node layer to
+ * load). An https host is tried there first; when the attempt fails for any
+ * reason but a refused connection or a peer that does not speak TLS (which the
+ * scheme layer turns into plain http), the host goes to the `node:https`
+ * fetch without verification for this and later requests, so that its
+ * errors read as before. A host that answered through Deno's fetch keeps it
+ * (its network failures then read as with verification on) unless its TLS is
+ * refused later. A client certificate or a proxy for https keeps the
+ * `node:https` fetch throughout.
+ */
+function createUnverifiedFetch(options: CreateFetchOptions): ClosableFetch {
+  const proxyEnv = options.proxyEnv ?? processProxyEnv();
+  const plain = createFetch({ proxyEnv });
+  const { cert, key } = options;
+  const clientCertificate = cert !== undefined || key !== undefined;
+  const hosts = new Map<string, "deno" | "node">();
+  let node: ClosableFetch | undefined;
+  async function viaNode(request: Request): Promise<Response> {
+    node ??= createInsecureFetch({
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+      proxyEnv,
+    });
+    return await node(request);
+  }
+  function proxied(url: string): boolean {
+    try {
+      return proxyFor(url, proxyEnv) !== undefined;
+    } catch {
+      return true; // the node:https fetch says what is wrong with the proxy
+    }
+  }
+  async function unverifiedFetch(request: Request): Promise<Response> {
+    if (request.url.startsWith("http:")) return await plain(request);
+    const host = request.url.startsWith("https:")
+      ? new URL(request.url).host
+      : undefined;
+    const seen = host === undefined ? "node" : hosts.get(host);
+    if (seen === "node" || clientCertificate || proxied(request.url)) {
+      return await viaNode(request);
+    }
+    const spare = request.body === null ? request : request.clone();
+    try {
+      const response = await plain(request);
+      hosts.set(host!, "deno");
+      return response;
+    } catch (error) {
+      if (request.signal.aborted) throw error;
+      const failure = classifyNetError(error);
+      if (
+        failure === "refused" ||
+        (failure === "tls" && NOT_TLS.test(errorText(error))) ||
+        (seen === "deno" && failure !== "tls")
+      ) throw error;
+      hosts.set(host!, "node");
+      return await viaNode(spare);
+    }
+  }
+  return Object.assign(unverifiedFetch, {
+    close(): void {
+      plain.close();
+      node?.close();
     },
   });
 }
