@@ -9,28 +9,17 @@
  * @module
  */
 
-import { Argument, Command, CommanderError } from "@commander-js/extra-typings";
 import denoJson from "./deno.json" with { type: "json" };
 import { readEnvironment } from "./lib/cli/permissions.ts";
 import { guardPermissions } from "./lib/cli/permission_gate.ts";
-import { completionScript, SHELLS } from "./lib/cli/completions.ts";
 import { UsageError } from "./lib/errors.ts";
 import type { CliIo } from "./lib/cli/io.ts";
-import { usageMessage } from "./lib/cli/support.ts";
-import { loginCommands } from "./lib/cli/login_commands.ts";
+import { fastCommand } from "./lib/cli/fast_args.ts";
 import {
   EXIT,
   runSnapshotCommand,
   runValidate,
 } from "./lib/cli/run_commands.ts";
-import {
-  snapshotCommand,
-  type SnapshotFlags,
-} from "./lib/cli/snapshot_command.ts";
-import {
-  validateCommand,
-  type ValidateFlags,
-} from "./lib/cli/validate_command.ts";
 
 export { EXIT };
 export type { CliIo };
@@ -77,79 +66,25 @@ export async function main(
   io: Partial<CliIo> = {},
 ): Promise<number> {
   const full: CliIo = { ...defaultIo(), ...io };
-  let code: number = EXIT.ok;
-  const output = {
-    writeOut: (text: string) => full.stdout(text),
-    writeErr: (text: string) => full.stderr(text),
-    // Commander's own errors are printed below, in the style of every other
-    // usage error.
-    outputError: () => {},
-  };
-  const program = new Command("hangar")
-    .description("Mirror and validate container images")
-    .version(VERSION, "-v, --version")
-    .exitOverride()
-    .configureOutput(output)
-    .showSuggestionAfterError(true);
-  const action = async (flags: ValidateFlags) => {
-    code = await runValidate(flags, full);
-  };
-  const snapshotAction = async (flags: SnapshotFlags) => {
-    code = await runSnapshotCommand(flags, full, VERSION);
-  };
-  program.addCommand(
-    validateCommand("mirror-validate").exitOverride().configureOutput(output)
-      .action(action),
-  );
-  const mirror = new Command("mirror").description("Mirror commands")
-    .exitOverride()
-    .configureOutput(output);
-  mirror.addCommand(
-    validateCommand("validate").exitOverride().configureOutput(output).action(
-      action,
-    ),
-  );
-  program.addCommand(
-    snapshotCommand("mirror-snapshot").exitOverride().configureOutput(output)
-      .action(snapshotAction),
-  );
-  mirror.addCommand(
-    snapshotCommand("snapshot").exitOverride().configureOutput(output).action(
-      snapshotAction,
-    ),
-  );
-  program.addCommand(mirror);
-  for (const command of loginCommands(full, (exit) => (code = exit))) {
-    program.addCommand(command.exitOverride().configureOutput(output));
+  // A valid validate / snapshot command line runs without loading commander
+  // (tens of milliseconds of Node-compat start-up); anything else, help and
+  // every usage error included, is commander's (lib/cli/commander_program.ts).
+  const fast = fastCommand(args);
+  if (fast === undefined) {
+    const { runCommander } = await import("./lib/cli/commander_program.ts");
+    return await runCommander(args, full, VERSION);
   }
-  program.addCommand(
-    new Command("completions")
-      .description("Print the completion script of a shell")
-      .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(SHELLS))
-      .exitOverride().configureOutput(output)
-      .action((shell) => full.stdout(completionScript(program, shell))),
-  );
   try {
-    await program.parseAsync(args, { from: "user" });
+    return fast.command === "validate"
+      ? await runValidate(fast.flags, full)
+      : await runSnapshotCommand(fast.flags, full, VERSION);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return EXIT.ok;
-      if (error.code !== "commander.help") {
-        full.stderr(`Error: ${usageMessage(error.message)}\n`);
-      }
-      return EXIT.usage;
-    }
     if (error instanceof UsageError) {
       full.stderr(`Error: ${error.message}\n`);
       return EXIT.usage;
     }
     throw error;
   }
-  if (args.length === 0) {
-    full.stdout(program.helpInformation());
-    return EXIT.usage;
-  }
-  return code;
 }
 
 if (import.meta.main) {

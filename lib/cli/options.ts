@@ -25,7 +25,7 @@ import {
   parseTlsVerify,
   splitList,
 } from "./support.ts";
-import type { ValidateFlags } from "./validate_command.ts";
+import type { ValidateFlags } from "./validate_flags.ts";
 import { type OfflineSource, openOfflineSource } from "./offline_source.ts";
 import { type OutputOptions, outputOptions } from "./output_options.ts";
 
