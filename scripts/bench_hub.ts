@@ -213,7 +213,7 @@ for (const { name, run, tokenRequests } of rows) {
     }x | ${((run.srcRequests + run.dstRequests) / images).toFixed(2)} | ${
       (tokenRequests / images).toFixed(3)
     } | ${run.connections} | ${
-      run.cpuMs === undefined ? "-" : `${run.cpuMs} ms`
+      run.cpuMs === undefined ? "-" : `${Math.round(run.cpuMs)} ms`
     } | ${
       run.peakRssKb === undefined
         ? "-"
