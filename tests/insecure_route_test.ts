@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   distributionsIn,
   makeTestCertificates,
+  type TestCertificates,
 } from "./support/distribution.ts";
 import { seedImage } from "./support/seed.ts";
 import { requireTools } from "./support/tools.ts";
@@ -62,14 +63,27 @@ async function withTlsServer(
   }
 }
 
-Deno.test("createFetch({ tlsVerify: false }) moves a host whose certificate Deno refuses to node:https once, for later requests too", async () => {
+/** Runs `body` with the test CA's files and the server's PEM certificate and key. */
+async function withTestCertificates(
+  body: (
+    files: TestCertificates,
+    certs: { cert: string; key: string },
+  ) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
     const files = await makeTestCertificates(dir);
-    const certs = {
+    await body(files, {
       cert: await Deno.readTextFile(files.serverCert),
       key: await Deno.readTextFile(files.serverKey),
-    };
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("createFetch({ tlsVerify: false }) moves a host whose certificate Deno refuses to node:https once, for later requests too", async () => {
+  await withTestCertificates(async (_files, certs) => {
     const fetch = createFetch({ tlsVerify: false, proxyEnv: {} });
     try {
       await withTlsServer(certs, async (origin, seen) => {
@@ -85,9 +99,7 @@ Deno.test("createFetch({ tlsVerify: false }) moves a host whose certificate Deno
     } finally {
       fetch.close();
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("createFetch({ tlsVerify: false }) leaves a host without TLS to the scheme layer with Deno's error", async () => {
@@ -110,13 +122,7 @@ Deno.test("createFetch({ tlsVerify: false }) leaves a host without TLS to the sc
 });
 
 Deno.test("createFetch({ tlsVerify: false }) keeps a host whose certificate Deno verifies on Deno's fetch", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const files = await makeTestCertificates(dir);
-    const certs = {
-      cert: await Deno.readTextFile(files.serverCert),
-      key: await Deno.readTextFile(files.serverKey),
-    };
+  await withTestCertificates(async (files, certs) => {
     await withTlsServer(certs, async (origin, seen) => {
       // Deno's fetch trusts the test CA through --cert in a child process.
       const script = `
@@ -147,9 +153,7 @@ Deno.test("createFetch({ tlsVerify: false }) keeps a host whose certificate Deno
         connections: 1,
       });
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("under the documented permissions without --allow-sys, --tls-verify=false validates plain-http registries and stops at one line for an untrusted certificate", async () => {

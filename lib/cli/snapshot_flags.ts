@@ -8,46 +8,35 @@
 
 import { SNAPSHOT_HELP } from "./command_help.ts";
 import { type CommandSpec, oneList } from "./flag_table.ts";
+import type { ValidateFlags } from "./validate_flags.ts";
 
 /** The flag values of `mirror snapshot`, as commander's `opts()` gives them. */
-export type SnapshotFlags = {
-  /** `-f, --file <file>`. */
-  file: string;
-  /** `-o, --output <file>`. */
-  output: string;
-  /** `--failed <file>`. @default {"mirror-snapshot-failed.txt"} */
-  failed: string;
-  /** `-s, --source <registry>`. */
-  source?: string | undefined;
-  /** `-d, --destination <registry>`. */
-  destination?: string | undefined;
-  /** `-a, --arch <list>`. @default {"amd64,arm64"} */
-  arch: string;
-  /** `--os <list>`. @default {"linux,windows"} */
-  os: string;
-  /** `-j, --jobs <n>`. @default {"1"} */
-  jobs: string;
-  /** `--tls-verify [bool]`. @default {"true"} */
-  tlsVerify: string | true;
-  /** `--src-tls-verify [bool]`. */
-  srcTlsVerify?: string | true | undefined;
-  /** `--cert-dir <dir>`. */
-  certDir?: string | undefined;
-  /** `--debug`. @default {false} */
-  debug: boolean;
-  /** `--default-project <name>`. @default {"library"} */
-  defaultProject: string;
-  /** `--source-project <name>`. */
-  sourceProject?: string | undefined;
-  /** `--destination-project <name>`. */
-  destinationProject?: string | undefined;
-  /** `--timeout <duration>`. @default {"10m"} */
-  timeout: string;
-  /** `--deep`. @default {false} */
-  deep: boolean;
-  /** `--referrers`. @default {false} */
-  referrers: boolean;
-};
+export type SnapshotFlags =
+  & Pick<
+    ValidateFlags,
+    | "file"
+    | "source"
+    | "destination"
+    | "arch"
+    | "os"
+    | "jobs"
+    | "tlsVerify"
+    | "srcTlsVerify"
+    | "certDir"
+    | "debug"
+    | "defaultProject"
+    | "sourceProject"
+    | "destinationProject"
+    | "timeout"
+    | "deep"
+    | "referrers"
+  >
+  & {
+    /** `-o, --output <file>`: the snapshot file. */
+    output: string;
+    /** `--failed <file>`. @default {"mirror-snapshot-failed.txt"} */
+    failed: string;
+  };
 
 /**
  * The `mirror snapshot` command (also `mirror-snapshot`): description, flags

@@ -11,6 +11,7 @@
  */
 
 import { fileErrorReason, isNotFound, UsageError } from "../errors.ts";
+import { nodeBuiltin } from "../types/node_builtin.ts";
 
 /** What a report writes to. */
 export interface ReportOutput {
@@ -20,17 +21,8 @@ export interface ReportOutput {
   close?(): void;
 }
 
-/**
- * `node:path`, loaded on first use (synchronously, through Deno's `process`):
- * a run without file reports never pays for Deno's Node layer.
- */
-function nodePath(): typeof import("node:path") {
-  return (globalThis as unknown as {
-    process: {
-      getBuiltinModule(name: "node:path"): typeof import("node:path");
-    };
-  }).process.getBuiltinModule("node:path");
-}
+/** A run without file reports never loads `node:path`. */
+const nodePath = () => nodeBuiltin("node:path");
 
 const encoder = new TextEncoder();
 const FLUSH_BYTES = 64 * 1024;

@@ -17,11 +17,7 @@
  * @module
  */
 
-/** What the collector needs of `node:v8` and `node:vm`, loaded on first use. */
-type NodeBuiltins = {
-  getBuiltinModule(name: "node:v8"): typeof import("node:v8");
-  getBuiltinModule(name: "node:vm"): typeof import("node:vm");
-};
+import { canLoadNodeBuiltins, nodeBuiltin } from "../types/node_builtin.ts";
 
 /** Options of {@linkcode createHeapPacer}. */
 export interface HeapPacerOptions {
@@ -55,11 +51,10 @@ let fullGc: (() => void) | null | undefined;
 function collector(): (() => void) | undefined {
   if (fullGc === undefined) {
     fullGc = null;
-    const node = (globalThis as { process?: Partial<NodeBuiltins> }).process;
-    if (typeof node?.getBuiltinModule !== "function") return undefined;
+    if (!canLoadNodeBuiltins()) return undefined;
     // Synchronous, unlike import(): the collection runs on this very tick.
-    const v8 = (node as NodeBuiltins).getBuiltinModule("node:v8");
-    const vm = (node as NodeBuiltins).getBuiltinModule("node:vm");
+    const v8 = nodeBuiltin("node:v8");
+    const vm = nodeBuiltin("node:vm");
     try {
       v8.setFlagsFromString("--expose-gc");
       const gc: unknown = vm.runInNewContext("gc");

@@ -8,6 +8,7 @@
 
 import type { FailedLines } from "./failed_lines.ts";
 import { fileErrorReason, UsageError } from "../errors.ts";
+import { nodeBuiltin } from "../types/node_builtin.ts";
 
 /** Options of {@linkcode openList}. */
 export interface OpenListOptions {
@@ -189,7 +190,7 @@ export function sameFile(a: string, b: string): boolean {
  */
 function resolvePath(path: string): string {
   if (Deno.build.os === "windows") {
-    return nodeProcess().getBuiltinModule("node:path").resolve(path);
+    return nodeBuiltin("node:path").resolve(path);
   }
   const parts: string[] = [];
   const full = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
@@ -198,13 +199,6 @@ function resolvePath(path: string): string {
     else if (part !== "" && part !== ".") parts.push(part);
   }
   return `/${parts.join("/")}`;
-}
-
-function nodeProcess(): {
-  getBuiltinModule(name: "node:path"): typeof import("node:path");
-} {
-  return (globalThis as unknown as { process: ReturnType<typeof nodeProcess> })
-    .process;
 }
 
 /** The standard input of the process, as `-f -` names it. */
@@ -218,10 +212,9 @@ function statOrUndefined(path: string) {
  * What file standard input is (the shell's `< list.txt`), read from the
  * open descriptor: unlike a stat of /dev/stdin it needs no permission.
  */
-async function standardInputInfo(): Promise<FileIdentity | undefined> {
-  const { fstatSync } = await import("node:fs");
+function standardInputInfo(): FileIdentity | undefined {
   try {
-    const info = fstatSync(0);
+    const info = nodeBuiltin("node:fs").fstatSync(0);
     return { isFile: info.isFile(), ino: info.ino, dev: info.dev };
   } catch {
     return undefined;

@@ -12,15 +12,9 @@ import {
   createFetch,
   type CreateFetchOptions,
 } from "./fetch.ts";
+import { nodeBuiltin } from "../types/node_builtin.ts";
 
-/** `node:crypto`, loaded on first use rather than with this file (see fetch.ts). */
-function nodeCrypto(): typeof import("node:crypto") {
-  return (globalThis as unknown as {
-    process: {
-      getBuiltinModule(name: "node:crypto"): typeof import("node:crypto");
-    };
-  }).process.getBuiltinModule("node:crypto");
-}
+const nodeCrypto = () => nodeBuiltin("node:crypto");
 
 const PEM_BLOCK =
   /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;

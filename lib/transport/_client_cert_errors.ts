@@ -6,6 +6,7 @@
  */
 import { classifyNetError, errorText } from "./net_errors.ts";
 import { RegistryError } from "../errors.ts";
+import { nodeBuiltin } from "../types/node_builtin.ts";
 
 const CLIENT_CERT_ALERT =
   /received fatal alert: (?:BadCertificate|CertificateRequired|UnknownCA|CertificateUnknown|CertificateExpired|CertificateRevoked|UnsupportedCertificate)\b|alert (?:bad certificate|certificate required|unknown ca|certificate unknown|certificate expired|certificate revoked|unsupported certificate)\b/i;
@@ -112,8 +113,6 @@ export interface TlsHandshakeOptions {
   timeoutMs?: number;
 }
 
-let nodeTls: Promise<typeof import("node:tls")> | undefined;
-
 /**
  * A {@linkcode ClientCertificateErrorOptions.handshake} over `node:tls`
  * (loaded on the first handshake, not with this module).
@@ -130,7 +129,7 @@ export function tlsHandshake(
   options: TlsHandshakeOptions = {},
 ): (url: URL) => Promise<string | undefined> {
   return async (url) => {
-    const { connect } = await (nodeTls ??= import("node:tls"));
+    const { connect } = nodeBuiltin("node:tls");
     return await new Promise((resolve) => {
       const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
       const isIp = /^[\d.]+$/.test(host) || host.includes(":");

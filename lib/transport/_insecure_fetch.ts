@@ -14,6 +14,7 @@ import { type ProxyEnv, proxyFor, type ProxyRoute } from "./proxy.ts";
 import { processProxyEnv } from "./_deno_client.ts";
 import { createTunnelAgent, proxiedHttpRequest } from "./_proxy_tunnel.ts";
 import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
+import { nodeBuiltin as builtin } from "../types/node_builtin.ts";
 /** Structurally the transport's `ClosableFetch` (fetch.ts imports this file). */
 type ClosableFetch = ((request: Request) => Promise<Response>) & {
   close(): void;
@@ -56,23 +57,6 @@ export interface NodeFetchOptions extends InsecureFetchOptions {
 }
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
-
-type NodeModules = {
-  "node:http": typeof import("node:http");
-  "node:https": typeof import("node:https");
-  "node:tls": typeof import("node:tls");
-};
-
-/**
- * A `node:` module, loaded on first use (synchronously, through Deno's
- * `process.getBuiltinModule`) instead of with this file: Deno's Node layer
- * costs 15-60 ms at start-up, which a run that never needs it should not pay.
- */
-function builtin<K extends keyof NodeModules>(name: K): NodeModules[K] {
-  return (globalThis as unknown as {
-    process: { getBuiltinModule(name: K): NodeModules[K] };
-  }).process.getBuiltinModule(name);
-}
 
 /**
  * Creates a fetch that accepts any server certificate: {@linkcode createNodeFetch}

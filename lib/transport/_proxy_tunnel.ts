@@ -11,24 +11,7 @@ import type { Agent as HttpAgent, ClientRequest } from "node:http";
 import type { RegistryError } from "../errors.ts";
 import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
 import { proxyAuthorization, type ProxyRoute } from "./proxy.ts";
-
-type NodeModules = {
-  "node:http": typeof import("node:http");
-  "node:https": typeof import("node:https");
-  "node:net": typeof import("node:net");
-  "node:tls": typeof import("node:tls");
-};
-
-/**
- * A `node:` module, loaded on first use (synchronously, through Deno's
- * `process.getBuiltinModule`) instead of with this file: Deno's Node layer
- * costs 15-60 ms at start-up, which a run that never needs it should not pay.
- */
-function builtin<K extends keyof NodeModules>(name: K): NodeModules[K] {
-  return (globalThis as unknown as {
-    process: { getBuiltinModule(name: K): NodeModules[K] };
-  }).process.getBuiltinModule(name);
-}
+import { nodeBuiltin as builtin } from "../types/node_builtin.ts";
 
 /**
  * Opens a `CONNECT` tunnel to `host:port` through the proxy (sending
