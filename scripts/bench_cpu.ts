@@ -9,8 +9,20 @@
  * run takes the path of `--tls-verify=false` against http registries (the
  * benchmark world): one https probe per host, then http.
  *
+ * With `--auth bearer` the source answers 401 with a Bearer challenge unless
+ * a request carries a token of the in-memory token endpoint (JWTs with an
+ * `access` claim, repeated `scope` parameters, `expires_in` 300, anonymous
+ * pull, like Docker Hub); with `--auth basic` the destination answers 401
+ * with a Basic challenge unless the request carries the credentials the run
+ * gets as DEST_USERNAME/DEST_PASSWORD (like Harbor). The bare row then sends
+ * the right header itself (its tokens fetched beforehand). `--latency MS`
+ * delays every in-memory answer (a timer in both rows): without it the run
+ * reads its list barely ahead of its requests, and tokens come one scope a
+ * request instead of in batches as over a real network.
+ *
  * Usage: deno task bench:cpu [--images N] [--jobs J] [--rounds R]
- * [--list FILE]. With `--list` (lines `HOST/REPO HOST/REPO TAG` of plain-http
+ * [--auth none|bearer|basic] [--latency MS] [--list FILE]. With `--list`
+ * (lines `HOST/REPO HOST/REPO TAG` of plain-http
  * registries) both rows go to those registries: the run with its real
  * fetch, the bare HEADs with the global `fetch`.
  *
@@ -32,29 +44,133 @@ function flag(name: string, fallback: number): number {
   return at < 0 ? fallback : Number(Deno.args[at + 1]);
 }
 
-/** An in-memory registry: /v2/ answers 200, every manifest HEAD the same digest. */
-function memoryRegistry(request: Request): Promise<Response> {
-  const url = request.url;
-  if (url.startsWith("https:")) {
-    return Promise.reject(
-      new TypeError("received corrupt message of type InvalidContentType"),
-    );
+const AUTH_HOST = "auth.test";
+const REALM = `https://${AUTH_HOST}/token`;
+const USER = "bench";
+const PASSWORD = "bench-password";
+const BASIC = `Basic ${btoa(`${USER}:${PASSWORD}`)}`;
+
+/** How the in-memory registries authenticate (`--auth`). */
+type AuthMode = "none" | "bearer" | "basic";
+
+/** Tokens the in-memory token endpoint issued, to the repositories they grant. */
+const issued = new Map<string, Set<string>>();
+
+const base64Url = (text: string) =>
+  btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/** The token endpoint: one JWT-shaped token for every `scope` asked for. */
+function tokenEndpoint(url: URL): Response {
+  const names = new Set<string>();
+  const access = [];
+  for (const scope of url.searchParams.getAll("scope")) {
+    const match = /^repository:(.+):pull$/.exec(scope);
+    if (match === null) continue;
+    names.add(match[1]!);
+    access.push({ type: "repository", name: match[1]!, actions: ["pull"] });
   }
-  const path = url.slice(url.indexOf("/", "http://".length));
-  if (path === "/v2/") return Promise.resolve(new Response("{}"));
-  if (path.startsWith("/v2/") && path.includes("/manifests/")) {
-    return Promise.resolve(
-      new Response(null, {
-        status: 200,
-        headers: {
-          "docker-content-digest": DIGEST,
-          "content-type": MEDIA,
-          "content-length": "1234",
-        },
-      }),
-    );
+  const token = [
+    base64Url(JSON.stringify({ typ: "JWT", alg: "RS256" })),
+    base64Url(JSON.stringify({ aud: SRC, access, jti: crypto.randomUUID() })),
+    "signature",
+  ].join(".");
+  issued.set(token, names);
+  return Response.json({ token, expires_in: 300 });
+}
+
+/** The 401 of a request without the credentials `mode` asks of `host`. */
+function unauthorized(
+  mode: AuthMode,
+  host: string,
+  path: string,
+  authorization: string | null,
+): Response | undefined {
+  if (mode === "basic" && host === DST) {
+    if (authorization === BASIC) return undefined;
+    return new Response(null, {
+      status: 401,
+      headers: { "www-authenticate": 'Basic realm="dst"' },
+    });
   }
-  return Promise.resolve(new Response(null, { status: 404 }));
+  if (mode !== "bearer" || host !== SRC) return undefined;
+  const repository = /^\/v2\/(.+?)\/manifests\//.exec(path)?.[1];
+  const granted = authorization?.startsWith("Bearer ")
+    ? issued.get(authorization.slice("Bearer ".length))
+    : undefined;
+  if (granted !== undefined && (path === "/v2/" || granted.has(repository!))) {
+    return undefined;
+  }
+  const scope = repository === undefined
+    ? ""
+    : `,scope="repository:${repository}:pull"`;
+  return new Response(null, {
+    status: 401,
+    headers: {
+      "www-authenticate": `Bearer realm="${REALM}",service="${SRC}"${scope}`,
+    },
+  });
+}
+
+/**
+ * In-memory registries: /v2/ answers 200, every manifest HEAD the same
+ * digest, behind the auth of `mode`; the token endpoint answers https.
+ */
+function memoryRegistry(
+  mode: AuthMode,
+): (request: Request) => Promise<Response> {
+  const answer = instantRegistry(mode);
+  if (latencyMs <= 0) return answer;
+  // one timer a tick for every request in flight: few wake-ups
+  let waiting: (() => void)[] = [];
+  const tick = () => {
+    const due = waiting;
+    waiting = [];
+    for (const resolve of due) resolve();
+  };
+  return (request) =>
+    new Promise<void>((resolve) => {
+      if (waiting.length === 0) setTimeout(tick, latencyMs);
+      waiting.push(resolve);
+    }).then(() => answer(request));
+}
+
+function instantRegistry(
+  mode: AuthMode,
+): (request: Request) => Promise<Response> {
+  return (request) => {
+    const url = request.url;
+    if (url.startsWith(`https://${AUTH_HOST}/`)) {
+      return Promise.resolve(tokenEndpoint(new URL(url)));
+    }
+    if (url.startsWith("https:")) {
+      return Promise.reject(
+        new TypeError("received corrupt message of type InvalidContentType"),
+      );
+    }
+    const slash = url.indexOf("/", "http://".length);
+    const path = url.slice(slash);
+    const denied = unauthorized(
+      mode,
+      url.slice("http://".length, slash),
+      path,
+      request.headers.get("authorization"),
+    );
+    if (denied !== undefined) return Promise.resolve(denied);
+    if (path === "/v2/") return Promise.resolve(new Response("{}"));
+    if (path.startsWith("/v2/") && path.includes("/manifests/")) {
+      return Promise.resolve(
+        new Response(null, {
+          status: 200,
+          headers: {
+            "docker-content-digest": DIGEST,
+            "content-type": MEDIA,
+            "content-length": "1234",
+          },
+        }),
+      );
+    }
+    return Promise.resolve(new Response(null, { status: 404 }));
+  };
 }
 
 interface Sample {
@@ -97,38 +213,91 @@ function lineUrls(line: string): [string, string] {
   return [url(src), url(dst)];
 }
 
-/** Two HEADs per image straight to the registries, `jobs` images at once. */
-async function bare(images: number, jobs: number): Promise<void> {
-  const urls = (await listLines(images)).map(lineUrls);
-  const send = listFile === undefined ? memoryRegistry : fetch;
-  let next = 0;
-  const head = async (url: string) => {
-    const response = await send(
-      new Request(url, {
-        method: "HEAD",
-        headers: { Accept: ACCEPT, "User-Agent": "bench" },
-      }),
-    );
-    await response.body?.cancel();
-    return response.headers.get("docker-content-digest");
-  };
-  const worker = async () => {
-    while (next < urls.length) {
-      const [src, dst] = urls[next++]!;
-      const [a, b] = await Promise.all([head(src), head(dst)]);
-      if (a !== b) throw new Error("Digests differ");
+/**
+ * The `Authorization` of each URL the bare row sends: the source's tokens
+ * fetched beforehand (20 scopes a request), the destination's Basic value.
+ */
+async function bareAuthorizations(
+  urls: [string, string][],
+): Promise<Map<string, string>> {
+  const headers = new Map<string, string>();
+  if (auth === "basic") {
+    for (const [, dst] of urls) headers.set(dst, BASIC);
+  }
+  if (auth !== "bearer") return headers;
+  const send = memoryRegistry(auth);
+  for (let at = 0; at < urls.length; at += 20) {
+    const batch = urls.slice(at, at + 20).map(([src]) => src);
+    const token = new URL(REALM);
+    token.searchParams.set("service", SRC);
+    for (const url of batch) {
+      const repository = /\/v2\/(.+?)\/manifests\//.exec(url)![1]!;
+      token.searchParams.append("scope", `repository:${repository}:pull`);
     }
-  };
-  await Promise.all(Array.from({ length: jobs }, worker));
+    const body = await (await send(new Request(token))).json();
+    for (const url of batch) headers.set(url, `Bearer ${body.token}`);
+  }
+  return headers;
+}
+
+/** Two HEADs per image straight to the registries, `jobs` images at once. */
+async function bare(images: number, jobs: number): Promise<Sample> {
+  const urls = (await listLines(images)).map(lineUrls);
+  const authorizations = await bareAuthorizations(urls);
+  const send = listFile === undefined ? memoryRegistry(auth) : fetch;
+  return await measure(async () => {
+    let next = 0;
+    const head = async (url: string) => {
+      const authorization = authorizations.get(url);
+      const response = await send(
+        new Request(url, {
+          method: "HEAD",
+          headers: authorization === undefined
+            ? { Accept: ACCEPT, "User-Agent": "bench" }
+            : {
+              Accept: ACCEPT,
+              "User-Agent": "bench",
+              Authorization: authorization,
+            },
+        }),
+      );
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`HEAD ${url}: ${response.status}`);
+      return response.headers.get("docker-content-digest");
+    };
+    const worker = async () => {
+      while (next < urls.length) {
+        const [src, dst] = urls[next++]!;
+        const [a, b] = await Promise.all([head(src), head(dst)]);
+        if (a !== b) throw new Error("Digests differ");
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, worker));
+  });
 }
 
 /** hangar's run over the in-memory registry, log lines formatted and dropped. */
-async function hangar(images: number, jobs: number): Promise<void> {
+/** Token requests of hangar's last run. */
+let hangarTokens = 0;
+
+async function hangar(images: number, jobs: number): Promise<Sample> {
+  const before = issued.size;
+  const sample = await measure(() => hangarRun(images, jobs));
+  hangarTokens = issued.size - before;
+  return sample;
+}
+
+async function hangarRun(images: number, jobs: number): Promise<void> {
   const lines = await listLines(images);
   const clients = createClientFactory({
-    ...(listFile === undefined ? { fetch: memoryRegistry } : {}),
+    ...(listFile === undefined ? { fetch: memoryRegistry(auth) } : {}),
     tlsVerify: false,
-    credentials: { env: {}, home: "/nonexistent" },
+    credentials: {
+      env: auth === "basic"
+        ? { DEST_USERNAME: USER, DEST_PASSWORD: PASSWORD }
+        : {},
+      home: "/nonexistent",
+    },
   });
   const dir = await Deno.makeTempDir();
   let bytes = 0;
@@ -170,6 +339,12 @@ const images = listFile === undefined
   : (await listLines(0)).length;
 const jobs = flag("jobs", 10);
 const rounds = flag("rounds", 3);
+const latencyMs = flag("latency", 0);
+const authAt = Deno.args.indexOf("--auth");
+const auth = (authAt < 0 ? "none" : Deno.args[authAt + 1]) as AuthMode;
+if (!["none", "bearer", "basic"].includes(auth)) {
+  throw new TypeError(`Unknown --auth "${auth}": use none, bearer or basic`);
+}
 
 // warm up the JIT on both paths
 await bare(500, jobs);
@@ -177,15 +352,15 @@ await hangar(500, jobs);
 
 const rows: Record<"bare" | "hangar", Sample[]> = { bare: [], hangar: [] };
 for (let round = 0; round < rounds; round++) {
-  rows.bare.push(await measure(() => bare(images, jobs)));
-  rows.hangar.push(await measure(() => hangar(images, jobs)));
+  rows.bare.push(await bare(images, jobs));
+  rows.hangar.push(await hangar(images, jobs));
 }
 const perImage = (samples: Sample[], key: keyof Sample) =>
   median(samples.map((s) => s[key])) * 1000 / images;
 const bareCpu = perImage(rows.bare, "cpuMs");
 const hangarCpu = perImage(rows.hangar, "cpuMs");
 console.log(
-  `${images} images, -j ${jobs}, median of ${rounds} rounds, per image:`,
+  `${images} images, -j ${jobs}, auth ${auth}, latency ${latencyMs} ms, median of ${rounds} rounds, per image:`,
 );
 for (const [name, samples] of Object.entries(rows)) {
   console.log(
@@ -195,3 +370,8 @@ for (const [name, samples] of Object.entries(rows)) {
   );
 }
 console.log(`  ratio  ${(hangarCpu / bareCpu).toFixed(2)}x CPU`);
+if (auth === "bearer") {
+  console.log(
+    `  hangar token requests per image: ${(hangarTokens / images).toFixed(3)}`,
+  );
+}

@@ -7,7 +7,7 @@
  */
 
 import type { Fetch } from "../transport/fetch.ts";
-import { abortable } from "./support.ts";
+import { abortable, urlParts } from "./support.ts";
 
 /**
  * Wraps `fetch` (the auth layer) so that, per host, requests wait for the
@@ -39,7 +39,7 @@ export function withDiscovery(fetch: Fetch): Fetch {
   const discovered = new Set<string>();
   const discovering = new Map<string, Promise<void>>();
   return async (request: Request): Promise<Response> => {
-    const host = new URL(request.url).host;
+    const host = urlParts(request.url).host;
     if (discovered.has(host) || request.headers.has("authorization")) {
       return await fetch(request);
     }

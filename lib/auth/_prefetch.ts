@@ -129,28 +129,27 @@ export class TokenPrefetch {
     while (this.#wanted.size > 0) {
       const batch = takeBatch(this.#wanted, base);
       const shared = context.request(batch);
-      shared.then(
+      // The token's grants, read once for the whole batch.
+      const granted = shared.then(
         (token) => {
+          const scopes = grantedScopes(token.token);
           // Tokens that do not say what they grant are not batched again.
-          if (grantedScopes(token.token) === undefined) this.#opaque = true;
+          if (scopes === undefined) this.#opaque = true;
           context.debug(
             `auth: one token for ${batch.length} scopes from ${bearer.realm}, ${
-              grantedScopes(token.token)?.size ?? 0
+              scopes?.size ?? 0
             } granted`,
           );
+          return scopes;
         },
-        () => {},
+        () => undefined,
       );
       for (const scope of batch) {
         // The batch's token where it grants the scope; otherwise the
         // scope's own request, as without batching.
         context.cache.get(keyOf(scope), async () => {
-          try {
-            const token = await shared;
-            if (grantedScopes(token.token)?.has(scope)) return token;
-          } catch {
-            // the batch failed: ask for the scope alone
-          }
+          // a batch that failed grants nothing
+          if ((await granted)?.has(scope)) return await shared;
           return await context.request([scope]);
         }).catch(() => {});
       }

@@ -40,7 +40,9 @@ export function grantedScopes(token: string): Set<string> | undefined {
   try {
     const base64 = parts[1]!.replace(/-/g, "+").replace(/_/g, "/");
     const padded = base64 + "=".repeat((4 - base64.length % 4) % 4);
-    const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+    const binary = atob(padded);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
     claims = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return undefined;

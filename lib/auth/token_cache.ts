@@ -106,6 +106,27 @@ export class TokenCache {
   }
 
   /**
+   * The fresh token cached for `key`, or undefined (nothing is fetched).
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { TokenCache } from "./token_cache.ts";
+   * const cache = new TokenCache();
+   * const key = { realm: "https://a", scopes: [], identity: "anonymous" };
+   * assert.equal(cache.peek(key), undefined);
+   * await cache.get(key, () => Promise.resolve({ token: "x" }));
+   * assert.equal(cache.peek(key), "x");
+   * ```
+   */
+  peek(key: TokenKey): string | undefined {
+    const entry = this.#tokens.get(keyString(key));
+    return entry !== undefined && this.#now() < entry.refreshAt
+      ? entry.token
+      : undefined;
+  }
+
+  /**
    * Tells whether a fresh token for `key` is cached.
    *
    * @example Usage
@@ -117,8 +138,7 @@ export class TokenCache {
    * ```
    */
   has(key: TokenKey): boolean {
-    const entry = this.#tokens.get(keyString(key));
-    return entry !== undefined && this.#now() < entry.refreshAt;
+    return this.peek(key) !== undefined;
   }
 
   /**
@@ -182,7 +202,7 @@ function keyString(key: TokenKey): string {
   return JSON.stringify([
     key.realm,
     key.service ?? "",
-    [...key.scopes].sort(),
+    key.scopes.length < 2 ? key.scopes : [...key.scopes].sort(),
     key.identity,
   ]);
 }

@@ -86,9 +86,14 @@ export async function requestToken(
     headers.set("Content-Type", "application/x-www-form-urlencoded");
     init = { method: "POST", headers, body: form.toString() };
   } else {
-    if (request.service) url.searchParams.set("service", request.service);
-    for (const scope of scopesOf(request)) {
-      url.searchParams.append("scope", scope);
+    const scopes = scopesOf(request);
+    if (request.service || scopes.length > 0) {
+      // built apart and set once: each change of url.searchParams
+      // serializes the whole URL again
+      const params = new URLSearchParams(url.search);
+      if (request.service) params.set("service", request.service);
+      for (const scope of scopes) params.append("scope", scope);
+      url.search = params.toString();
     }
     if (credential !== undefined) {
       headers.set("Authorization", basicAuthorization(credential));

@@ -209,6 +209,58 @@ export function attemptableRequest(
   return firstAttemptAt(url, init, caller);
 }
 
+/**
+ * A copy of `request` with other headers (and a body), that the retry layer
+ * sends as its first attempt. When `request` came from
+ * {@linkcode attemptableRequest} and was never sent, the copy takes its
+ * place: it shares its signal and its caller (no new controller, no new
+ * listener) and `request` is not to be sent any more. Otherwise the copy
+ * follows the caller's signal, as a new attemptable request would.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { attemptableCopy, attemptableRequest } from "./retry.ts";
+ * const caller = new AbortController();
+ * const request = attemptableRequest("https://reg.io/v2/", { method: "HEAD" }, caller.signal);
+ * const copy = attemptableCopy(request, { headers: { "x-test": "1" } });
+ * assert.equal(copy.method, "HEAD");
+ * assert.equal(copy.headers.get("x-test"), "1");
+ * caller.abort(new Error("stop"));
+ * assert.equal(copy.signal.reason.message, "stop");
+ * ```
+ */
+export function attemptableCopy(
+  request: Request,
+  init: { headers: Record<string, string>; body?: ArrayBuffer },
+): Request {
+  const own = firstAttempts.get(request);
+  const copyInit = {
+    method: request.method,
+    headers: init.headers,
+    ...(init.body !== undefined ? { body: init.body } : {}),
+    redirect: request.redirect,
+  };
+  if (own === undefined || own.sent) {
+    return attemptableRequest(
+      request.url,
+      copyInit,
+      own?.caller ?? request.signal,
+    );
+  }
+  own.sent = true;
+  const copy = new Request(request.url, {
+    ...copyInit,
+    signal: own.attempt.signal,
+  });
+  firstAttempts.set(copy, {
+    caller: own.caller,
+    attempt: own.attempt,
+    sent: false,
+  });
+  return copy;
+}
+
 /** The URL actually used (http after a scheme fallback), without query or user info. */
 function safeUrl(url: string): string {
   const parsed = new URL(url);
