@@ -63,6 +63,8 @@ export async function interleaved<K extends string, T>(
 
 /** Times to the first request, in ms (medians). */
 export interface FirstRequests {
+  /** A Deno script that only reads the list and connects: the floor. */
+  floor: number;
   /** `deno run -A cli.ts` (from source, module by module). */
   source: number;
   /** `deno run -A hangar.js`, the bundle of `deno task bundle`. */
@@ -73,7 +75,8 @@ export interface FirstRequests {
  * The time from spawn to the first connection of `mirror-validate` on a
  * one-line list, from source and as a bundle written into `dir` (built
  * with the same arguments as `deno task bundle`, run without deno.json as
- * a user would), the median of `runs` each after a warm-up run.
+ * a user would), and of a script that only connects (the floor of this
+ * machine at this moment), the median of `runs` each after a warm-up run.
  */
 export async function firstRequests(
   { root, dir, runs }: { root: string; dir: string; runs: number },
@@ -91,7 +94,18 @@ export async function firstRequests(
       `deno bundle failed: ${new TextDecoder().decode(built.stderr)}`,
     );
   }
+  const floor = `${dir}/connect_only.js`;
+  await Deno.writeTextFile(
+    floor,
+    `const list = Deno.readTextFileSync(Deno.args[Deno.args.indexOf("-f") + 1]);
+await fetch("http://" + list.split("/")[0] + "/v2/").catch(() => {});
+`,
+  );
   return {
+    floor: await firstRequestMs(
+      [deno, "run", "-A", "--no-config", floor],
+      runs,
+    ),
     source: await firstRequestMs([deno, "run", "-A", `${root}/cli.ts`], runs),
     bundle: await firstRequestMs(
       [deno, "run", "-A", "--no-config", bundle],

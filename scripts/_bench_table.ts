@@ -153,7 +153,7 @@ export interface Report {
  *     bigLines: 10,
  *     rssMethod: "none",
  *     startups: [100, 120, 110],
- *     first: { source: 140, bundle: 120 },
+ *     first: { floor: 70, source: 140, bundle: 120 },
  *     rounds: [{ bareMs: 20, toolMs: 30 }, { bareMs: 22, toolMs: 26 }],
  *     bare: run(20),
  *     single: run(30),
@@ -168,7 +168,7 @@ export interface Report {
  *   "  MISS  within 1.25x of bare HEADs (median of 2 rounds): 1.50x (30 ms vs 20 ms; rounds 1.50x, 1.18x)",
  * ));
  * assert.deepEqual(printed.slice(-3), [
- *   "  PASS  first request under 150 ms, deno run cli.ts (median of 5): 140 ms",
+ *   "  PASS  first request under 150 ms, deno run cli.ts (median of 5): 140 ms (a script that only connects: 70 ms)",
  *   "  PASS  first request under 150 ms, the bundle (median of 5): 120 ms",
  *   "  info  start-up of --help (median of 5): 110 ms [100, 120, 110]",
  * ]);
@@ -243,12 +243,12 @@ export function printReport(report: Report): void {
       } MB in ${secs(big.wallMs)}`,
     );
   }
-  const { source, bundle } = report.first;
+  const { source, bundle, floor } = report.first;
   target(
     source < 150,
     `first request under 150 ms, deno run cli.ts (median of 5): ${
       secs(source)
-    }`,
+    } (a script that only connects: ${secs(floor)})`,
   );
   target(
     bundle < 150,
