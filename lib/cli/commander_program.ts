@@ -58,7 +58,9 @@ export async function runCommander(
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
       if (error.code !== "commander.help") {
-        io.stderr(`Error: ${usageMessage(error.message)}\n`);
+        const message = error.message +
+          (await suggestionWithValue(error, args, io, version));
+        io.stderr(`Error: ${usageMessage(message)}\n`);
       }
       return EXIT.usage;
     }
@@ -73,6 +75,45 @@ export async function runCommander(
     return EXIT.usage;
   }
   return code;
+}
+
+/**
+ * Commander suggests a flag for `--tls-verfy` but not for
+ * `--tls-verfy=false` (it compares the value too): the suggestion for the
+ * name alone, as commander's next line, or "".
+ */
+async function suggestionWithValue(
+  error: CommanderError,
+  args: string[],
+  io: CliIo,
+  version: string,
+): Promise<string> {
+  if (error.code !== "commander.unknownOption") return "";
+  if (/did you mean/i.test(error.message)) return "";
+  const at = args.findIndex((arg) =>
+    /^--[^=]+=/.test(arg) && error.message.includes(`'${arg}'`)
+  );
+  if (at < 0) return "";
+  const named = args.with(at, args[at]!.slice(0, args[at]!.indexOf("=")));
+  const ignore = () => Promise.resolve();
+  const again = hangarProgram(
+    { ...io, stdout: () => {}, stderr: () => {} },
+    version,
+    {
+      validate: ignore,
+      snapshot: ignore,
+      done: () => {},
+    },
+  );
+  try {
+    await again.parseAsync(named, { from: "user" });
+  } catch (second) {
+    const hint = second instanceof CommanderError
+      ? /\n\(Did you mean [^)]*\)/.exec(second.message)?.[0]
+      : undefined;
+    return hint ?? "";
+  }
+  return "";
 }
 
 /** What the commands of {@linkcode hangarProgram} run. */
