@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { RegistryClient } from "../lib/registry/client.ts";
 import { TokenPrefetch } from "../lib/auth/_prefetch.ts";
 import { TokenCache } from "../lib/auth/token_cache.ts";
-import { urlParts } from "../lib/auth/support.ts";
+import { urlParts } from "../lib/transport/url_parts.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 

@@ -7,7 +7,8 @@
  */
 
 import type { Fetch } from "../transport/fetch.ts";
-import { abortable, urlParts } from "./support.ts";
+import { abortable } from "./support.ts";
+import { urlParts } from "../transport/url_parts.ts";
 
 /**
  * Wraps `fetch` (the auth layer) so that, per host, requests wait for the

@@ -22,8 +22,8 @@ import {
   identify,
   pullScope,
   repositoryOf,
-  urlParts,
 } from "./support.ts";
+import { urlParts } from "../transport/url_parts.ts";
 
 /** Options of {@linkcode withAuth}. */
 export interface AuthOptions {

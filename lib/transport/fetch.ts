@@ -19,6 +19,7 @@ import { RegistryError } from "../errors.ts";
 import { classifyNetError, errorText } from "./net_errors.ts";
 import { openTunnel } from "./_proxy_tunnel.ts";
 import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
+import { urlParts } from "./url_parts.ts";
 
 /** The one function every transport layer takes and returns. */
 export type Fetch = (request: Request) => Promise<Response>;
@@ -178,7 +179,7 @@ function createUnverifiedFetch(options: CreateFetchOptions): ClosableFetch {
   async function unverifiedFetch(request: Request): Promise<Response> {
     if (request.url.startsWith("http:")) return await plain(request);
     const host = request.url.startsWith("https:")
-      ? new URL(request.url).host
+      ? urlParts(request.url).host
       : undefined;
     const seen = host === undefined ? "node" : hosts.get(host);
     if (seen === "node" || clientCertificate || proxied(request.url)) {

@@ -7,6 +7,7 @@
 import type { Fetch } from "./fetch.ts";
 import { startDeadline } from "./deadlines.ts";
 import { classifyNetError } from "./net_errors.ts";
+import { urlParts } from "./url_parts.ts";
 import {
   type FirstAttempt,
   firstAttemptAt,
@@ -81,7 +82,7 @@ export function withRetry(fetch: Fetch, options: RetryOptions = {}): Fetch {
     const own = firstAttempts.get(request);
     // the caller's signal: the request's own also stops at an attempt's limit
     const signal = own?.caller ?? request.signal;
-    const host = stalled === undefined ? "" : new URL(request.url).host;
+    const host = stalled === undefined ? "" : urlParts(request.url).host;
     for (let attempt = 1;; attempt++) {
       signal.throwIfAborted();
       const stopped = stalled?.check(host);

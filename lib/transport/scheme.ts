@@ -8,6 +8,7 @@ import { RegistryError } from "../errors.ts";
 import type { Fetch } from "./fetch.ts";
 import { classifyNetError, errorText, toRegistryError } from "./net_errors.ts";
 import { requestAt } from "./_request_copy.ts";
+import { urlParts } from "./url_parts.ts";
 
 /** Options of {@linkcode withSchemeFallback}. */
 export interface SchemeFallbackOptions {
@@ -101,36 +102,31 @@ export function withSchemeFallback(
   }
   function route(url: string): string {
     if (!insecure || !url.startsWith("https://")) return url;
-    return decided.get(hostOf(url)) === "http" ? toHttp(url) : url;
+    return decided.get(urlParts(url).host) === "http" ? toHttp(url) : url;
   }
   async function schemeFetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (!insecure || url.protocol !== "https:") return await send(request);
+    if (!insecure || !request.url.startsWith("https:")) {
+      return await send(request);
+    }
+    const host = urlParts(request.url).host;
     // One request finds out which scheme a host speaks; the others wait for
     // its answer instead of each paying a failed TLS handshake.
-    const pending = probing.get(url.host);
-    if (pending !== undefined && !decided.has(url.host)) {
+    const pending = probing.get(host);
+    if (pending !== undefined && !decided.has(host)) {
       await pending.catch(() => {});
     }
-    const scheme = decided.get(url.host);
+    const scheme = decided.get(host);
     if (scheme === "http") return await send(await asHttp(request));
     if (scheme === "https") return await send(request);
-    const attempt = probe(request, url.host);
-    probing.set(url.host, attempt);
+    const attempt = probe(request, host);
+    probing.set(host, attempt);
     try {
       return await attempt;
     } finally {
-      if (probing.get(url.host) === attempt) probing.delete(url.host);
+      if (probing.get(host) === attempt) probing.delete(host);
     }
   }
   return Object.assign(schemeFetch, { route });
-}
-
-/** `URL.host` of a serialized https URL, without parsing it when it has no user info. */
-function hostOf(url: string): string {
-  const end = url.indexOf("/", "https://".length);
-  const authority = url.slice("https://".length, end < 0 ? undefined : end);
-  return authority.includes("@") ? new URL(url).host : authority;
 }
 
 /** The http twin of a serialized https URL ("https:" + the rest reads the same as http). */
