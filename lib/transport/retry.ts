@@ -8,13 +8,10 @@ import type { Fetch } from "./fetch.ts";
 import { startDeadline } from "./deadlines.ts";
 import { classifyNetError } from "./net_errors.ts";
 import { urlParts } from "./url_parts.ts";
-import {
-  type FirstAttempt,
-  firstAttemptAt,
-  firstAttempts,
-  follow,
-  requestAt,
-} from "./_request_copy.ts";
+import { requestAt } from "./_request_copy.ts";
+import { type FirstAttempt, firstAttempts, follow } from "./_first_attempt.ts";
+
+export { attemptableCopy, attemptableRequest } from "./_first_attempt.ts";
 import { retryDelay, type RetryPolicyOptions } from "./retry_policy.ts";
 import type { StalledHosts } from "./stalled_hosts.ts";
 
@@ -171,95 +168,6 @@ async function attemptFetch(
   } finally {
     cancel?.();
   }
-}
-
-/**
- * A GET or HEAD request that {@linkcode withRetry} sends as its first
- * attempt as it is, instead of a copy with a signal of its own: the
- * request's signal follows `caller` (a signal of this one request, such as
- * a per-request controller's), and the retry layer stops only this attempt
- * at its limit. Later attempts are copies that follow `caller`. Anything
- * else treats it as a plain request whose signal aborts with `caller`.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { attemptableRequest, withRetry } from "./retry.ts";
- * const sent: Request[] = [];
- * const fetch = withRetry((request) => {
- *   sent.push(request);
- *   return Promise.resolve(new Response("ok"));
- * }, { attemptTimeoutMs: 1000 });
- * const caller = new AbortController();
- * const request = attemptableRequest(
- *   "https://reg.io/v2/",
- *   { method: "GET" },
- *   caller.signal,
- * );
- * await fetch(request);
- * assert.equal(sent[0], request);
- * caller.abort(new Error("stop"));
- * assert.equal(request.signal.reason.message, "stop");
- * ```
- */
-export function attemptableRequest(
-  url: string,
-  init: Omit<RequestInit, "signal">,
-  caller: AbortSignal,
-): Request {
-  return firstAttemptAt(url, init, caller);
-}
-
-/**
- * A copy of `request` with other headers (and a body), that the retry layer
- * sends as its first attempt. When `request` came from
- * {@linkcode attemptableRequest} and was never sent, the copy takes its
- * place: it shares its signal and its caller (no new controller, no new
- * listener) and `request` is not to be sent any more. Otherwise the copy
- * follows the caller's signal, as a new attemptable request would.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { attemptableCopy, attemptableRequest } from "./retry.ts";
- * const caller = new AbortController();
- * const request = attemptableRequest("https://reg.io/v2/", { method: "HEAD" }, caller.signal);
- * const copy = attemptableCopy(request, { headers: { "x-test": "1" } });
- * assert.equal(copy.method, "HEAD");
- * assert.equal(copy.headers.get("x-test"), "1");
- * caller.abort(new Error("stop"));
- * assert.equal(copy.signal.reason.message, "stop");
- * ```
- */
-export function attemptableCopy(
-  request: Request,
-  init: { headers: Record<string, string>; body?: ArrayBuffer },
-): Request {
-  const own = firstAttempts.get(request);
-  const copyInit = {
-    method: request.method,
-    headers: init.headers,
-    ...(init.body !== undefined ? { body: init.body } : {}),
-    redirect: request.redirect,
-  };
-  if (own === undefined || own.sent) {
-    return attemptableRequest(
-      request.url,
-      copyInit,
-      own?.caller ?? request.signal,
-    );
-  }
-  own.sent = true;
-  const copy = new Request(request.url, {
-    ...copyInit,
-    signal: own.attempt.signal,
-  });
-  firstAttempts.set(copy, {
-    caller: own.caller,
-    attempt: own.attempt,
-    sent: false,
-  });
-  return copy;
 }
 
 /** The URL actually used (http after a scheme fallback), without query or user info. */
