@@ -13,7 +13,6 @@
 import { errorMessage } from "../errors.ts";
 import { createClientFactory } from "../registry/clients.ts";
 import { fanOut } from "../report/fan_out.ts";
-import type { ReportOutput } from "../report/report_file.ts";
 import type { Reporter } from "../report/reporter.ts";
 import { HangarLog } from "../report/hangar_log.ts";
 import { EXIT, runValidation } from "../run/run.ts";
@@ -95,8 +94,8 @@ function wantsProgress(options: ValidateOptions, io: CliIo): boolean {
 class GuardedReports {
   reporters: Reporter[] = [];
   errors: string[] = [];
-  #outputs: ReportOutput[] = [];
-  #discardFile: (output: ReportOutput) => void = () => {};
+  /** The reports written to files (not to standard output). */
+  #files: { discard(): void }[] = [];
 
   /** Loads the report modules the targets need, then opens the reports. */
   static async open(
@@ -116,12 +115,9 @@ class GuardedReports {
         ? import("../report/markdown_report.ts")
         : undefined,
     ]);
-    reports.#discardFile = (output) => {
-      if (output instanceof ReportFile) output.discard();
-    };
     reports.reporters = targets.map((target) => {
       const output = openReport(target.path, { stdout: io.stdout });
-      reports.#outputs.push(output);
+      if (output instanceof ReportFile) reports.#files.push(output);
       const report = target.format === "json"
         ? new json!.JsonReport(output)
         : target.format === "junit"
@@ -143,9 +139,7 @@ class GuardedReports {
 
   /** Drops the reports' temporary files (the run ended without a summary). */
   discard(): void {
-    for (const output of this.#outputs) {
-      this.#discardFile(output);
-    }
+    for (const file of this.#files) file.discard();
   }
 }
 
