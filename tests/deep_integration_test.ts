@@ -6,7 +6,7 @@
 // per selected platform manifest.
 
 import assert from "node:assert/strict";
-import { runCli, timeless } from "./support/cli_run.ts";
+import { runCli, validatePlain } from "./support/cli_run.ts";
 import { type Distribution, distributionsIn } from "./support/distribution.ts";
 import { type SeededImage, seedImage } from "./support/seed.ts";
 import { skopeoCopy } from "./support/skopeo.ts";
@@ -152,21 +152,9 @@ Deno.test("--deep checks every blob of the selected platforms in the destination
   ];
   const list = `${dir}/list.txt`;
   await Deno.writeTextFile(list, lines.join("\n") + "\n");
-  const validate = async (flags: string[], io = {}) =>
-    timeless(
-      await runCli([
-        "mirror-validate",
-        "-f",
-        list,
-        "-o",
-        `${dir}/failed.txt`,
-        "--tls-verify=false",
-        // one at a time: which image asks a shared blob first is fixed
-        "-j",
-        "1",
-        ...flags,
-      ], io),
-    );
+  // one at a time: which image asks a shared blob first is fixed
+  const validate = (flags: string[], io = {}) =>
+    validatePlain(list, `${dir}/failed.txt`, ["-j", "1", ...flags], io);
 
   await t.step(
     "without --deep every line passes: the manifests are all there",

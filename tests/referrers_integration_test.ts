@@ -7,7 +7,7 @@
 // with --provenance.
 
 import assert from "node:assert/strict";
-import { runCli, timeless } from "./support/cli_run.ts";
+import { runCli, timeless, validatePlain } from "./support/cli_run.ts";
 import { type Distribution, distributionsIn } from "./support/distribution.ts";
 import {
   pushCosignAttestation,
@@ -122,20 +122,8 @@ Deno.test("--referrers compares signatures, attestations, SBOMs and OCI referrer
     `${s}/lib/signed ${d}/legacy/signed 1`,
   ];
   const list = await listIn(dir, "list.txt", lines);
-  const validate = async (flags: string[]) =>
-    timeless(
-      await runCli([
-        "mirror-validate",
-        "-f",
-        list,
-        "-o",
-        `${dir}/failed.txt`,
-        "--tls-verify=false",
-        "-j",
-        "1",
-        ...flags,
-      ]),
-    );
+  const validate = (flags: string[]) =>
+    validatePlain(list, `${dir}/failed.txt`, ["-j", "1", ...flags]);
   const missingAll =
     `missing in destination: signature ${at.signature} of image; attestation ${at.attestation} of image; ` +
     `SBOM ${at.sbom} of image; artifact (${REPORT_TYPE}) ${at.report} of linux/amd64`;
@@ -495,22 +483,14 @@ Deno.test("--provenance requires the BuildKit attestation manifests of the selec
     `${s}/lib/built ${d}/exact/built 1`,
     `${s}/lib/built ${d}/legacy/built 1`,
   ]);
-  const validate = async (flags: string[]) =>
-    timeless(
-      await runCli([
-        "mirror-validate",
-        "-f",
-        list,
-        "-o",
-        `${dir}/failed.txt`,
-        "--tls-verify=false",
-        "-j",
-        "1",
-        "--report",
-        `json=${dir}/report.json`,
-        ...flags,
-      ]),
-    );
+  const validate = (flags: string[]) =>
+    validatePlain(list, `${dir}/failed.txt`, [
+      "-j",
+      "1",
+      "--report",
+      `json=${dir}/report.json`,
+      ...flags,
+    ]);
   const kinds = async () =>
     (await Deno.readTextFile(`${dir}/report.json`)).trim().split("\n")
       .map((l) => JSON.parse(l)).filter((r) => r.type === "line")

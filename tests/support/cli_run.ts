@@ -113,6 +113,39 @@ export async function runOnList(
 }
 
 /**
+ * `mirror-validate -f LIST -o FAILED --tls-verify=false ...flags` through
+ * {@linkcode runCli}, with the clock stripped ({@linkcode timeless}): how the
+ * integration tests run the CLI against their plain-http registries.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validatePlain } from "./cli_run.ts";
+ * const run = await validatePlain("/nonexistent/list", "/nonexistent/failed");
+ * assert.equal(run.code, 2);
+ * assert.match(run.stderr, /^Error: /);
+ * ```
+ */
+export async function validatePlain(
+  list: string,
+  failed: string,
+  flags: string[] = [],
+  io: Partial<CliIo> = {},
+): Promise<CliRun> {
+  return timeless(
+    await runCli([
+      "mirror-validate",
+      "-f",
+      list,
+      "-o",
+      failed,
+      "--tls-verify=false",
+      ...flags,
+    ], io),
+  );
+}
+
+/**
  * Removes the `HH:MM:SS ` clock that starts each log line.
  *
  * @example Usage
