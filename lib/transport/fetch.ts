@@ -20,6 +20,7 @@ import { classifyNetError, errorText } from "./net_errors.ts";
 import { openTunnel } from "./_proxy_tunnel.ts";
 import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
 import { urlParts } from "./url_parts.ts";
+import { type PeerSpeaks, sniffTls } from "./_tls_sniff.ts";
 
 /** The one function every transport layer takes and returns. */
 export type Fetch = (request: Request) => Promise<Response>;
@@ -153,6 +154,12 @@ const NOT_TLS = /corrupt message|wrong version number|InvalidContentType/i;
  * (its network failures then read as with verification on) unless its TLS is
  * refused later. A client certificate or a proxy for https keeps the
  * `node:https` fetch throughout.
+ *
+ * A host named with a port other than 443 (where plain-http registries
+ * live) is first asked with a bare TLS ClientHello (_tls_sniff.ts); one that
+ * answers in plain http fails at once as not speaking TLS, without Deno's
+ * TLS set-up (about 40 ms of the main thread, once per process) or a
+ * handshake. Any other answer goes on as above.
  */
 function createUnverifiedFetch(options: CreateFetchOptions): ClosableFetch {
   const proxyEnv = options.proxyEnv ?? processProxyEnv();
@@ -160,6 +167,18 @@ function createUnverifiedFetch(options: CreateFetchOptions): ClosableFetch {
   const { cert, key } = options;
   const clientCertificate = cert !== undefined || key !== undefined;
   const hosts = new Map<string, "deno" | "node">();
+  const sniffs = new Map<string, Promise<PeerSpeaks>>();
+  async function plainHttpPeer(host: string, signal: AbortSignal) {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    if (port === undefined || port === "443") return false;
+    let sniff = sniffs.get(host);
+    if (sniff === undefined) {
+      sniffs.set(host, sniff = sniffTls(host, signal));
+      // An aborted sniff is asked again by the next request.
+      sniff.catch(() => sniffs.delete(host));
+    }
+    return await sniff === "http";
+  }
   let node: ClosableFetch | undefined;
   async function viaNode(request: Request): Promise<Response> {
     node ??= createInsecureFetch({
@@ -184,6 +203,11 @@ function createUnverifiedFetch(options: CreateFetchOptions): ClosableFetch {
     const seen = host === undefined ? "node" : hosts.get(host);
     if (seen === "node" || clientCertificate || proxied(request.url)) {
       return await viaNode(request);
+    }
+    if (seen === undefined && await plainHttpPeer(host!, request.signal)) {
+      throw new TypeError(
+        "the server does not speak TLS (it answered a TLS ClientHello in plain http)",
+      );
     }
     const spare = request.body === null ? request : request.clone();
     try {
