@@ -32,10 +32,12 @@ import process from "node:process";
 import { createClientFactory } from "../lib/registry/clients.ts";
 import { runValidation } from "../lib/run/run.ts";
 import { HangarLog } from "../lib/report/hangar_log.ts";
+import { MANIFEST_ACCEPT } from "../lib/types/manifest.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const MEDIA = "application/vnd.oci.image.manifest.v1+json";
-const ACCEPT = `${MEDIA}, application/vnd.oci.image.index.v1+json`;
+/** What hangar accepts: every manifest type, as real registries need it. */
+const ACCEPT = MANIFEST_ACCEPT;
 const SRC = "src.test:5000";
 const DST = "dst.test:5000";
 
