@@ -51,3 +51,63 @@ Deno.test("startDeadline() waits out a duration beyond the timer limit in parts,
     process.off("warning", onWarning);
   }
 });
+
+Deno.test("startDeadline() never calls the global setTimeout or clearTimeout (Deno's Node timers cost about 15 ms to load)", async () => {
+  const saved = [globalThis.setTimeout, globalThis.clearTimeout] as const;
+  const refuse = (() => {
+    throw new Error("the global timers were called");
+  }) as never;
+  globalThis.setTimeout = refuse;
+  globalThis.clearTimeout = refuse;
+  try {
+    startDeadline(7_777, () => assert.fail("cancelled deadline ran"))();
+    let ran = 0;
+    await new Promise<void>((resolve) => {
+      startDeadline(7, () => ran++);
+      startDeadline(7, () => {
+        ran++;
+        resolve();
+      });
+    });
+    assert.equal(ran, 2);
+  } finally {
+    [globalThis.setTimeout, globalThis.clearTimeout] = saved;
+  }
+});
+
+Deno.test("startDeadline() lets a process end at once when its deadlines were cancelled", async () => {
+  const module = new URL("../lib/transport/deadlines.ts", import.meta.url).href;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { startDeadline } from "${module}";
+      startDeadline(3_600_000, () => console.log("ran"))();
+      startDeadline(3_600_000, () => console.log("ran"))();
+      console.log("done");`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    // A deadline left armed keeps the child an hour: the bound is a failure.
+    signal: AbortSignal.timeout(60_000),
+  });
+  const { code, stdout, stderr } = await child.output();
+  assert.equal(new TextDecoder().decode(stderr), "");
+  assert.deepEqual([code, new TextDecoder().decode(stdout)], [0, "done\n"]);
+});
+
+Deno.test("startDeadline() keeps one timer for deadlines that come and go one after another", () => {
+  const timeout = AbortSignal.timeout;
+  let made = 0;
+  AbortSignal.timeout = (ms: number) => {
+    made++;
+    return timeout(ms);
+  };
+  try {
+    for (let i = 0; i < 1000; i++) {
+      startDeadline(8_888, () => assert.fail("cancelled deadline ran"))();
+    }
+  } finally {
+    AbortSignal.timeout = timeout;
+  }
+  assert.equal(made, 1);
+});

@@ -12,8 +12,50 @@
  * @module
  */
 
-/** The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days). */
+/** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The queue's timer: a web timer (`AbortSignal.timeout`), not the global
+ * `setTimeout`, which is Deno's Node-compatible one: its first call in a
+ * process loads its timer module, about 15 ms of the main thread right
+ * before a run's first request. A web timer cannot be stopped, but without
+ * a listener it neither runs anything nor keeps the process alive: a queue
+ * that empties lets go of its timer and takes it up again when a deadline
+ * comes before it expired (it then fires early, and the queue arms a new one
+ * for the rest). So a queue leaves about one timer to expire unheard per
+ * duration of its deadlines, however many deadlines come and go.
+ */
+class WebTimer {
+  #signal: AbortSignal | undefined;
+  #listening = false;
+  #run: () => void;
+
+  constructor(run: () => void) {
+    this.#run = () => {
+      this.#listening = false;
+      run();
+    };
+  }
+
+  /** Runs `run` in `ms` or, with a timer still pending, when that fires. */
+  start(ms: number): void {
+    if (this.#signal === undefined || this.#signal.aborted) {
+      this.#signal = AbortSignal.timeout(ms);
+      this.#listening = false;
+    }
+    if (this.#listening) return;
+    this.#listening = true;
+    this.#signal.addEventListener("abort", this.#run, { once: true });
+  }
+
+  /** Nothing runs until the next `start`; the process may end meanwhile. */
+  stop(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
+    this.#signal!.removeEventListener("abort", this.#run);
+  }
+}
 
 interface Deadline {
   at: number;
@@ -26,7 +68,8 @@ class DeadlineQueue {
   #entries: Deadline[] = [];
   #head = 0;
   #live = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer = new WebTimer(() => this.#fire());
+  #armed = false;
   #ms: number;
 
   constructor(ms: number) {
@@ -41,7 +84,7 @@ class DeadlineQueue {
     };
     this.#entries.push(deadline);
     this.#live++;
-    if (this.#timer === undefined) this.#arm(this.#ms);
+    if (!this.#armed) this.#arm(this.#ms);
     return () => this.#cancel(deadline);
   }
 
@@ -49,8 +92,8 @@ class DeadlineQueue {
     if (deadline.done) return;
     deadline.done = true;
     if (--this.#live === 0) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+      this.#timer.stop();
+      this.#armed = false;
       this.#entries = [];
       this.#head = 0;
       return;
@@ -74,11 +117,12 @@ class DeadlineQueue {
     // A longer delay would overflow the timer and fire at once: wake up at
     // the limit and arm again for the rest (#fire runs only what is due).
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
-    this.#timer = setTimeout(() => this.#fire(), delay);
+    this.#armed = true;
+    this.#timer.start(delay);
   }
 
   #fire(): void {
-    this.#timer = undefined;
+    this.#armed = false;
     const now = performance.now();
     this.#skipDone();
     const due: Deadline[] = [];
