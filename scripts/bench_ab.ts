@@ -1,0 +1,100 @@
+/**
+ * Compares checkouts of the project on the benchmark's exact-mirror scenario,
+ * in one world and interleaved with the bare-HEADs floor, so that a change
+ * worth a few percent can be told from the machine's drift: `deno task bench`
+ * measures one checkout, and two of its runs minutes apart on a shared 2-CPU
+ * machine differ by more than that.
+ *
+ * Each round runs the bare HEADs, then `cli.ts mirror-validate` of every
+ * checkout in turn; the report gives, per checkout, the median wall time and
+ * the median of its per-round ratios to the bare row of the same round.
+ *
+ * Usage: deno task bench:ab [--rounds 7] [--images 300] [--delay 10]
+ * [--jobs 10] DIR... (each DIR a checkout, e.g. made with
+ * `git worktree add /tmp/before HEAD~3`; `.` is this one).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { startSides } from "./_bench_sides.ts";
+import { mirrorLines, seedMirror, writeInputs } from "./_bench_seed.ts";
+import { bareHeads, measure } from "./_bench_measure.ts";
+
+const { values: flags, positionals: dirs } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "7" },
+    images: { type: "string", default: "300" },
+    delay: { type: "string", default: "10" },
+    jobs: { type: "string", default: "10" },
+  },
+  allowPositionals: true,
+});
+const number = (name: string, value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number above 0, not "${value}"`);
+    Deno.exit(2);
+  }
+  return n;
+};
+const rounds = number("rounds", flags.rounds);
+const images = number("images", flags.images);
+const delayMs = number("delay", flags.delay);
+const jobs = number("jobs", flags.jobs);
+if (dirs.length === 0) {
+  console.error("Name at least one checkout: deno task bench:ab DIR...");
+  Deno.exit(2);
+}
+const checkouts = await Promise.all(dirs.map((dir) => Deno.realPath(dir)));
+for (const dir of checkouts) await Deno.stat(`${dir}/cli.ts`);
+
+await using stack = new AsyncDisposableStack();
+const scratch = await Deno.makeTempDir();
+stack.defer(() => Deno.remove(scratch, { recursive: true }));
+const sides = await startSides(stack, { delayMs });
+console.log(`Seeding ${images} images, ${delayMs} ms each way, -j ${jobs}`);
+await seedMirror([sides[0].registry, sides[1].registry], images);
+await writeInputs(
+  scratch,
+  mirrorLines([sides[0].proxy.host, sides[1].proxy.host], images),
+);
+const signal = new AbortController().signal;
+const validate = (dir: string) =>
+  measure([
+    Deno.execPath(),
+    ...["run", "-A", `${dir}/cli.ts`, "mirror-validate"],
+    ...["-f", `${scratch}/list.txt`, "--tls-verify=false", "-j", `${jobs}`],
+    ...["-o", `${scratch}/failed.txt`],
+  ], { sides, dir: scratch, cwd: dir, signal });
+
+// One run each first: Deno's caches of each checkout are filled.
+for (const dir of checkouts) await validate(dir);
+const bare: number[] = [];
+const walls = checkouts.map((): number[] => []);
+for (let round = 0; round < rounds; round++) {
+  bare.push((await bareHeads(sides, { images, jobs })).wallMs);
+  for (const [i, dir] of checkouts.entries()) {
+    const run = await validate(dir);
+    if (run.code !== 0) {
+      throw new Error(`${dir}: exit ${run.code}: ${run.tail.trim()}`);
+    }
+    walls[i]!.push(run.wallMs);
+  }
+}
+
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(
+  `\n${rounds} rounds, ${Deno.build.os} ${navigator.hardwareConcurrency} CPUs`,
+);
+console.log(`bare HEADs  median ${median(bare).toFixed(0)} ms`);
+for (const [i, dir] of checkouts.entries()) {
+  const ratios = walls[i]!.map((wall, round) => wall / bare[round]!);
+  console.log(
+    `${dir}  median ${median(walls[i]!).toFixed(0)} ms, ` +
+      `${median(ratios).toFixed(2)}x bare (rounds ${
+        ratios.map((r) => r.toFixed(2)).join(", ")
+      })`,
+  );
+}
