@@ -294,3 +294,45 @@ Deno.test("under the documented permissions without --allow-sys, --tls-verify=fa
     'Error: Missing permission: sys access to "ca": run again with --allow-sys\n',
   );
 });
+
+Deno.test("createFetch({ tlsVerify: false }) shares one sniff per host: a request that gives up waiting leaves it to the others", async () => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => release = resolve);
+  let heard = () => {};
+  const hello = new Promise<void>((resolve) => heard = resolve);
+  let connections = 0;
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    for await (const conn of listener) {
+      connections++;
+      await conn.read(new Uint8Array(512));
+      heard();
+      await held;
+      await conn.write(
+        new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"),
+      );
+      conn.close();
+    }
+  })();
+  const fetch = createFetch({ tlsVerify: false, proxyEnv: {} });
+  try {
+    const url = `https://127.0.0.1:${listener.addr.port}/v2/`;
+    const impatient = new AbortController();
+    const first = fetch(new Request(url, { signal: impatient.signal }));
+    const second = fetch(new Request(url));
+    await hello;
+    impatient.abort(new Error("gave up"));
+    await assert.rejects(first, { message: "gave up" });
+    release();
+    const error = await second.catch((e) => e);
+    assert.equal(
+      errorText(error),
+      "the server does not speak TLS (it answered a TLS ClientHello in plain http)",
+    );
+    assert.equal(connections, 1);
+  } finally {
+    fetch.close();
+    listener.close();
+    await serving.catch(() => {});
+  }
+});

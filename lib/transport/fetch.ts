@@ -12,15 +12,13 @@
  *
  * @module
  */
-import { createInsecureFetch } from "./_insecure_fetch.ts";
+import { createUnverifiedFetch } from "./_unverified_fetch.ts";
 import { createDenoClient, processProxyEnv } from "./_deno_client.ts";
 import { type ProxyEnv, proxyFor, type ProxyRoute } from "./proxy.ts";
 import { RegistryError } from "../errors.ts";
 import { classifyNetError, errorText } from "./net_errors.ts";
 import { openTunnel } from "./_proxy_tunnel.ts";
 import { proxyAnswerError, proxyConnectError } from "./_proxy_errors.ts";
-import { urlParts } from "./url_parts.ts";
-import { type PeerSpeaks, sniffTls } from "./_tls_sniff.ts";
 
 /** The one function every transport layer takes and returns. */
 export type Fetch = (request: Request) => Promise<Response>;
@@ -79,7 +77,16 @@ export interface CreateFetchOptions {
  * ```
  */
 export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
-  if (options.tlsVerify === false) return createUnverifiedFetch(options);
+  if (options.tlsVerify === false) {
+    const proxyEnv = options.proxyEnv ?? processProxyEnv();
+    const { cert, key } = options;
+    return createUnverifiedFetch({
+      plain: createFetch({ proxyEnv }),
+      proxyEnv,
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+    });
+  }
   const { caCerts, cert, key } = options;
   const tls = {
     ...(caCerts ? { caCerts } : {}),
@@ -136,100 +143,6 @@ export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
     close(): void {
       for (const client of clients?.values() ?? []) client?.close();
       clients = undefined;
-    },
-  });
-}
-
-/** A TLS failure that means the peer does not speak TLS (plain http). */
-const NOT_TLS = /corrupt message|wrong version number|InvalidContentType/i;
-
-/**
- * `tlsVerify: false`. Plain http, and https to a host whose certificate Deno
- * verifies, go through Deno's fetch (cheaper per request, and no Node layer to
- * load). An https host is tried there first; when the attempt fails for any
- * reason but a refused connection or a peer that does not speak TLS (which the
- * scheme layer turns into plain http), the host goes to the `node:https`
- * fetch without verification for this and later requests, so that its
- * errors read as before. A host that answered through Deno's fetch keeps it
- * (its network failures then read as with verification on) unless its TLS is
- * refused later. A client certificate or a proxy for https keeps the
- * `node:https` fetch throughout.
- *
- * A host named with a port other than 443 (where plain-http registries
- * live) is first asked with a bare TLS ClientHello (_tls_sniff.ts); one that
- * answers in plain http fails at once as not speaking TLS, without Deno's
- * TLS set-up (about 40 ms of the main thread, once per process) or a
- * handshake. Any other answer goes on as above.
- */
-function createUnverifiedFetch(options: CreateFetchOptions): ClosableFetch {
-  const proxyEnv = options.proxyEnv ?? processProxyEnv();
-  const plain = createFetch({ proxyEnv });
-  const { cert, key } = options;
-  const clientCertificate = cert !== undefined || key !== undefined;
-  const hosts = new Map<string, "deno" | "node">();
-  const sniffs = new Map<string, Promise<PeerSpeaks>>();
-  async function plainHttpPeer(host: string, signal: AbortSignal) {
-    const port = /:(\d+)$/.exec(host)?.[1];
-    if (port === undefined || port === "443") return false;
-    let sniff = sniffs.get(host);
-    if (sniff === undefined) {
-      sniffs.set(host, sniff = sniffTls(host, signal));
-      // An aborted sniff is asked again by the next request.
-      sniff.catch(() => sniffs.delete(host));
-    }
-    return await sniff === "http";
-  }
-  let node: ClosableFetch | undefined;
-  async function viaNode(request: Request): Promise<Response> {
-    node ??= createInsecureFetch({
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-      proxyEnv,
-    });
-    return await node(request);
-  }
-  function proxied(url: string): boolean {
-    try {
-      return proxyFor(url, proxyEnv) !== undefined;
-    } catch {
-      return true; // the node:https fetch says what is wrong with the proxy
-    }
-  }
-  async function unverifiedFetch(request: Request): Promise<Response> {
-    if (request.url.startsWith("http:")) return await plain(request);
-    const host = request.url.startsWith("https:")
-      ? urlParts(request.url).host
-      : undefined;
-    const seen = host === undefined ? "node" : hosts.get(host);
-    if (seen === "node" || clientCertificate || proxied(request.url)) {
-      return await viaNode(request);
-    }
-    if (seen === undefined && await plainHttpPeer(host!, request.signal)) {
-      throw new TypeError(
-        "the server does not speak TLS (it answered a TLS ClientHello in plain http)",
-      );
-    }
-    const spare = request.body === null ? request : request.clone();
-    try {
-      const response = await plain(request);
-      hosts.set(host!, "deno");
-      return response;
-    } catch (error) {
-      if (request.signal.aborted) throw error;
-      const failure = classifyNetError(error);
-      if (
-        failure === "refused" ||
-        (failure === "tls" && NOT_TLS.test(errorText(error))) ||
-        (seen === "deno" && failure !== "tls")
-      ) throw error;
-      hosts.set(host!, "node");
-      return await viaNode(spare);
-    }
-  }
-  return Object.assign(unverifiedFetch, {
-    close(): void {
-      plain.close();
-      node?.close();
     },
   });
 }
