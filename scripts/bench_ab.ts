@@ -5,8 +5,10 @@
  * measures one checkout, and two of its runs minutes apart on a shared 2-CPU
  * machine differ by more than that.
  *
- * Each round runs the bare HEADs, then `cli.ts mirror-validate` of every
- * checkout in turn; the report gives, per checkout, the median wall time and
+ * Each round runs the bare HEADs from this process (the benchmark's floor),
+ * the same HEADs as a script in a new process (`_bench_bare_process.ts`:
+ * what any Deno program pays to start), then `cli.ts mirror-validate` of
+ * every checkout in turn; the report gives, per row, the median wall time and
  * the median of its per-round ratios to the bare row of the same round.
  *
  * Usage: deno task bench:ab [--rounds 7] [--images 300] [--delay 10]
@@ -70,10 +72,23 @@ const validate = (dir: string) =>
 
 // One run each first: Deno's caches of each checkout are filled.
 for (const dir of checkouts) await validate(dir);
+const bareScript =
+  new URL("./_bench_bare_process.ts", import.meta.url).pathname;
+const bareProcess = () =>
+  measure([
+    Deno.execPath(),
+    ...["run", "-A", bareScript, sides[0].proxy.host, sides[1].proxy.host],
+    ...[`${images}`, `${jobs}`],
+  ], { sides, dir: scratch, cwd: scratch, signal });
+await bareProcess();
 const bare: number[] = [];
+const processWalls: number[] = [];
 const walls = checkouts.map((): number[] => []);
 for (let round = 0; round < rounds; round++) {
   bare.push((await bareHeads(sides, { images, jobs })).wallMs);
+  const own = await bareProcess();
+  if (own.code !== 0) throw new Error(`bare script: ${own.tail.trim()}`);
+  processWalls.push(own.wallMs);
   for (const [i, dir] of checkouts.entries()) {
     const run = await validate(dir);
     if (run.code !== 0) {
@@ -89,10 +104,14 @@ console.log(
   `\n${rounds} rounds, ${Deno.build.os} ${navigator.hardwareConcurrency} CPUs`,
 );
 console.log(`bare HEADs  median ${median(bare).toFixed(0)} ms`);
-for (const [i, dir] of checkouts.entries()) {
-  const ratios = walls[i]!.map((wall, round) => wall / bare[round]!);
+const rows: [string, number[]][] = [
+  ["bare HEADs, own process", processWalls],
+  ...checkouts.map((dir, i): [string, number[]] => [dir, walls[i]!]),
+];
+for (const [name, row] of rows) {
+  const ratios = row.map((wall, round) => wall / bare[round]!);
   console.log(
-    `${dir}  median ${median(walls[i]!).toFixed(0)} ms, ` +
+    `${name}  median ${median(row).toFixed(0)} ms, ` +
       `${median(ratios).toFixed(2)}x bare (rounds ${
         ratios.map((r) => r.toFixed(2)).join(", ")
       })`,
