@@ -4,126 +4,24 @@
 // ones. Deno's fetch sends `user-agent: Deno/...`, node:https sends none: the
 // server sees which one answered. A host with a port other than 443 is first
 // asked with a bare ClientHello (lib/transport/_tls_sniff.ts): the relay
-// records how each connection opened.
+// (tests/support/tls_relay.ts) records how each connection opened.
 
 import assert from "node:assert/strict";
 import {
   distributionsIn,
   makeTestCertificates,
-  type TestCertificates,
 } from "./support/distribution.ts";
+import {
+  withPlainRelay,
+  withTestCertificates,
+  withTlsServer,
+} from "./support/tls_relay.ts";
 import { seedImage } from "./support/seed.ts";
 import { requireTools } from "./support/tools.ts";
 import { permissionFlags } from "../lib/cli/permissions.ts";
 import { createFetch } from "../lib/transport/fetch.ts";
 import { withSchemeFallback } from "../lib/transport/scheme.ts";
 import { classifyNetError, errorText } from "../lib/transport/net_errors.ts";
-import { CLIENT_HELLO } from "../lib/transport/_tls_sniff.ts";
-
-/** How a connection opened: the sniff's ClientHello, another TLS record, or http. */
-type Opening = "sniff" | "tls" | "http";
-
-function openingOf(bytes: Uint8Array): Opening {
-  if (
-    bytes.length >= CLIENT_HELLO.length &&
-    CLIENT_HELLO.every((byte, i) => bytes[i] === byte)
-  ) return "sniff";
-  return bytes[0] === 0x16 ? "tls" : "http";
-}
-
-/**
- * A TCP relay to `port` that counts connections and records how each opened.
- * Close it before the server is shut down, and await `drained()` after.
- */
-function relayTo(port: number) {
-  const seen = { connections: 0, openings: [] as Opening[] };
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const pipes: Promise<unknown>[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      const index = seen.connections++;
-      const upstream = await Deno.connect({ hostname: "127.0.0.1", port });
-      let first = true;
-      const recorder = new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          if (first) seen.openings[index] = openingOf(chunk);
-          first = false;
-          controller.enqueue(chunk);
-        },
-      });
-      pipes.push(
-        conn.readable.pipeThrough(recorder).pipeTo(upstream.writable)
-          .catch(() => {}),
-        upstream.readable.pipeTo(conn.writable).catch(() => {}),
-      );
-    }
-  })();
-  return {
-    port: listener.addr.port,
-    seen,
-    /** Stops accepting; the open connections go on. */
-    async close() {
-      listener.close();
-      await accepting.catch(() => {});
-    },
-    /** Resolves when every relayed connection has ended. */
-    async drained() {
-      await Promise.all(pipes);
-    },
-  };
-}
-
-/**
- * A TLS server behind a TCP relay that counts connections; records the
- * user-agent of each request.
- */
-async function withTlsServer(
-  certs: { cert: string; key: string },
-  body: (
-    origin: string,
-    seen: { agents: string[]; connections: number; openings: Opening[] },
-  ) => Promise<void>,
-): Promise<void> {
-  const agents: string[] = [];
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    ...certs,
-    onListen() {},
-    onError: () => new Response("error", { status: 500 }),
-  }, (request) => {
-    agents.push(request.headers.get("user-agent") ?? "none");
-    return new Response("hello");
-  });
-  const relay = relayTo(server.addr.port);
-  try {
-    const seen = Object.assign(relay.seen, { agents });
-    await body(`https://127.0.0.1:${relay.port}`, seen);
-  } finally {
-    await relay.close();
-    await server.shutdown();
-    await relay.drained();
-  }
-}
-
-/** Runs `body` with the test CA's files and the server's PEM certificate and key. */
-async function withTestCertificates(
-  body: (
-    files: TestCertificates,
-    certs: { cert: string; key: string },
-  ) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const files = await makeTestCertificates(dir);
-    await body(files, {
-      cert: await Deno.readTextFile(files.serverCert),
-      key: await Deno.readTextFile(files.serverKey),
-    });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("createFetch({ tlsVerify: false }) moves a host whose certificate Deno refuses to node:https once, for later requests too", async () => {
   await withTestCertificates(async (_files, certs) => {
@@ -150,57 +48,45 @@ Deno.test("createFetch({ tlsVerify: false }) moves a host whose certificate Deno
 });
 
 Deno.test("createFetch({ tlsVerify: false }) fails https to a plain-http port after one bare ClientHello, and remembers it", async () => {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("plain"),
-  );
-  const relay = relayTo(server.addr.port);
   const fetch = createFetch({ tlsVerify: false, proxyEnv: {} });
   try {
-    const url = `https://127.0.0.1:${relay.port}/v2/`;
-    for (let i = 0; i < 2; i++) {
-      const error = await fetch(new Request(url)).catch((e) => e);
-      assert.equal(
-        errorText(error),
-        "the server does not speak TLS (it answered a TLS ClientHello in plain http)",
-      );
-      // The scheme layer falls back to plain http on a "tls" failure.
-      assert.equal(classifyNetError(error), "tls");
-    }
-    assert.deepEqual(relay.seen, { connections: 1, openings: ["sniff"] });
+    await withPlainRelay(async (relay) => {
+      const url = `https://127.0.0.1:${relay.port}/v2/`;
+      for (let i = 0; i < 2; i++) {
+        const error = await fetch(new Request(url)).catch((e) => e);
+        assert.equal(
+          errorText(error),
+          "the server does not speak TLS (it answered a TLS ClientHello in plain http)",
+        );
+        // The scheme layer falls back to plain http on a "tls" failure.
+        assert.equal(classifyNetError(error), "tls");
+      }
+      assert.deepEqual(relay.seen, { connections: 1, openings: ["sniff"] });
+    });
   } finally {
     fetch.close();
-    await relay.close();
-    await server.shutdown();
-    await relay.drained();
   }
 });
 
 Deno.test("createFetch({ tlsVerify: false }) under the scheme layer reaches a plain-http port with the sniff and one http connection, no TLS handshake", async () => {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("plain"),
-  );
-  const relay = relayTo(server.addr.port);
   const base = createFetch({ tlsVerify: false, proxyEnv: {} });
   const fetch = withSchemeFallback(base, { insecure: true });
   try {
-    for (const path of ["/v2/", "/v2/a"]) {
-      const response = await fetch(
-        new Request(`https://127.0.0.1:${relay.port}${path}`),
-      );
-      assert.equal(await response.text(), "plain");
-      assert.equal(response.url, `http://127.0.0.1:${relay.port}${path}`);
-    }
-    assert.deepEqual(relay.seen, {
-      connections: 2,
-      openings: ["sniff", "http"],
+    await withPlainRelay(async (relay) => {
+      for (const path of ["/v2/", "/v2/a"]) {
+        const response = await fetch(
+          new Request(`https://127.0.0.1:${relay.port}${path}`),
+        );
+        assert.equal(await response.text(), "plain");
+        assert.equal(response.url, `http://127.0.0.1:${relay.port}${path}`);
+      }
+      assert.deepEqual(relay.seen, {
+        connections: 2,
+        openings: ["sniff", "http"],
+      });
     });
   } finally {
     base.close();
-    await relay.close();
-    await server.shutdown();
-    await relay.drained();
   }
 });
 
