@@ -7,7 +7,7 @@
  */
 
 import type { Fetch } from "../transport/fetch.ts";
-import { abortable } from "./support.ts";
+import { abortable } from "../transport/abortable.ts";
 import { urlParts } from "../transport/url_parts.ts";
 
 /**

@@ -15,7 +15,6 @@ import { authServiceTimeout } from "./_auth_service.ts";
 import { TokenPrefetch } from "./_prefetch.ts";
 import { withDiscovery } from "./_discovery.ts";
 import {
-  abortable,
   checkRealm,
   endpointHost,
   finalError,
@@ -24,6 +23,7 @@ import {
   repositoryOf,
 } from "./support.ts";
 import { urlParts } from "../transport/url_parts.ts";
+import { abortable } from "../transport/abortable.ts";
 
 /** Options of {@linkcode withAuth}. */
 export interface AuthOptions {

@@ -171,34 +171,6 @@ export function pullScope(repository: string): string {
 }
 
 /**
- * Waits for `promise` but gives up when `signal` aborts (the promise itself
- * goes on, for other waiters).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { abortable } from "./support.ts";
- * assert((await abortable(Promise.resolve(1), new AbortController().signal)) === 1);
- * ```
- */
-export async function abortable<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-): Promise<T> {
-  signal.throwIfAborted();
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
-}
-
-/**
  * The host (as `URL.host` writes it) that serves a registry: Docker Hub's
  * names map to `registry-1.docker.io`.
  *

@@ -10,7 +10,7 @@
 import { redactUrl, RegistryError } from "../errors.ts";
 import { readErrorText } from "../transport/http_body.ts";
 import { isHtmlAnswer, mediaTypeOf } from "./_manifest_reads.ts";
-import { abortable } from "../auth/support.ts";
+import { abortable } from "../transport/abortable.ts";
 
 /** Sends `GET /v2/` and hands the answer (2xx, or a status `acceptStatus` takes) to `read`. */
 export type BaseRequest = (

@@ -6,7 +6,7 @@
  * @module
  */
 import { isDigest } from "../types/digest.ts";
-import { abortable } from "../auth/support.ts";
+import { abortable } from "../transport/abortable.ts";
 import type { ClientSend } from "./_blob_head.ts";
 import { readManifestAnswer } from "./_manifest_reads.ts";
 import { collectPages, nextPage } from "./_pages.ts";

@@ -11,6 +11,7 @@ import { type ProxyEnv, proxyFor } from "./proxy.ts";
 import { classifyNetError, errorText } from "./net_errors.ts";
 import { urlParts } from "./url_parts.ts";
 import { type PeerSpeaks, sniffTls } from "./_tls_sniff.ts";
+import { abortable } from "./abortable.ts";
 
 /** Structurally the transport's `ClosableFetch` (fetch.ts imports this file). */
 type ClosableFetch = ((request: Request) => Promise<Response>) & {
@@ -77,7 +78,10 @@ export function createUnverifiedFetch(
   const hosts = new Map<string, "deno" | "node">();
   const sniffs = new Map<string, Promise<PeerSpeaks>>();
   const closing = new AbortController();
-  function plainHttpPeer(host: string, signal: AbortSignal) {
+  async function plainHttpPeer(
+    host: string,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const port = /:(\d+)$/.exec(host)?.[1];
     if (port === undefined || port === "443") return false;
     let sniff = sniffs.get(host);
@@ -85,7 +89,7 @@ export function createUnverifiedFetch(
       sniffs.set(host, sniff = sniffTls(host, closing.signal));
       sniff.catch(() => {});
     }
-    return untilAborted(sniff, signal).then((speaks) => speaks === "http");
+    return await abortable(sniff, signal) === "http";
   }
   let node: ClosableFetch | undefined;
   async function viaNode(request: Request): Promise<Response> {
@@ -140,17 +144,5 @@ export function createUnverifiedFetch(
       plain.close();
       node?.close();
     },
-  });
-}
-
-/** `promise`, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
   });
 }
