@@ -134,6 +134,31 @@ Deno.test("runValidation() reports each result, then one summary, and writes the
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("runValidation() of passing, failing, skipped and invalid lines never calls the global setTimeout or clearTimeout (Deno's Node timers cost 12-15 ms to load)", async () => {
+  const dir = await Deno.makeTempDir();
+  const fetch = await registries();
+  const saved = [globalThis.setTimeout, globalThis.clearTimeout] as const;
+  const called: string[] = [];
+  globalThis.setTimeout = ((..._: unknown[]) => {
+    called.push("setTimeout");
+    return saved[0](() => {}, 0);
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((id?: number) => {
+    called.push("clearTimeout");
+    saved[1](id);
+  }) as typeof clearTimeout;
+  try {
+    const result = await run([PASS, FAIL, SKIP, INVALID], fetch, {
+      failedFile: `${dir}/failed.txt`,
+    });
+    assert.equal(result.code, EXIT.failed);
+  } finally {
+    [globalThis.setTimeout, globalThis.clearTimeout] = saved;
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.deepEqual(called, []);
+});
+
 Deno.test("runValidation() removes an old failed file after a run with nothing to retry", async () => {
   const dir = await Deno.makeTempDir();
   const failedFile = `${dir}/failed.txt`;

@@ -215,7 +215,9 @@ export async function* validateList(
   } finally {
     stop?.removeEventListener("abort", onStop);
     options.abandon?.removeEventListener("abort", onAbandon);
-    clearTimeout(abandonTimer);
+    // Deno's global timers are its Node ones: the first clearTimeout() of a
+    // process loads them (12-15 ms), so it is called only for a timer made.
+    if (abandonTimer !== undefined) clearTimeout(abandonTimer);
     if (!exhausted) await iterator.return();
   }
 }
