@@ -93,7 +93,17 @@ export class RegistryClient {
     if (base === undefined) base = this.#closable = createFetch({ tlsVerify });
     const stack = buildStack(base, registry, { ...options, tlsVerify });
     this.#fetch = stack;
-    this.#prefetch = (repositories) => stack.prefetch(repositories);
+    // The first repository noted lets the base fetch learn ahead what the
+    // first request will need (the ClientHello of --tls-verify=false).
+    const prepare = (base as Partial<ClosableFetch>).prepare;
+    let prepared = prepare === undefined;
+    this.#prefetch = (repositories) => {
+      if (!prepared) {
+        prepared = true;
+        prepare!.call(base, `${this.#base}/v2/`);
+      }
+      stack.prefetch(repositories);
+    };
     this.#route = stack.route;
     this.#registryCheck = new RegistryCheck((read, acceptStatus) =>
       this.#request(

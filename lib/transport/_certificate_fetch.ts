@@ -13,6 +13,9 @@ import {
   type CreateFetchOptions,
 } from "./fetch.ts";
 import { nodeBuiltin } from "../types/node_builtin.ts";
+import type { HostSniffs } from "./_tls_sniff.ts";
+import { createUnverifiedFetch } from "./_unverified_fetch.ts";
+import { processProxyEnv } from "./_deno_client.ts";
 
 const nodeCrypto = () => nodeBuiltin("node:crypto");
 
@@ -56,7 +59,14 @@ export function isSelfSignedServerCertificate(pem: string): boolean {
  * Options of {@linkcode createCertificateFetch}: those of the base fetch it
  * picks between.
  */
-export type CertificateFetchOptions = CreateFetchOptions;
+export interface CertificateFetchOptions extends CreateFetchOptions {
+  /**
+   * Under `tlsVerify: false`, the TLS sniffs to share (some may have been
+   * started ahead of the first request).
+   * @default {the fetch's own}
+   */
+  sniffs?: HostSniffs;
+}
 
 /**
  * The base fetch for one registry's certificates. With verification on and a
@@ -90,6 +100,17 @@ export function createCertificateFetch(
       rejectUnauthorized: true,
       ca: caCerts,
       ...client,
+    });
+  }
+  if (!tlsVerify && options.sniffs !== undefined) {
+    // createFetch({ tlsVerify: false }), with the sniffs given
+    const proxyEnv = options.proxyEnv ?? processProxyEnv();
+    return createUnverifiedFetch({
+      plain: createFetch({ proxyEnv }),
+      proxyEnv,
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+      sniffs: options.sniffs,
     });
   }
   return createFetch({

@@ -118,3 +118,41 @@ export async function sniffTls(
     }
   }
 }
+
+/**
+ * The sniffs of one fetch, one per host and shared by its requests; a host
+ * on port 443 (or without a port) is never sniffed. Not bound to any one
+ * request's signal: {@linkcode HostSniffs.close} stops them.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HostSniffs } from "./_tls_sniff.ts";
+ * const sniffs = new HostSniffs();
+ * assert.equal(sniffs.of("reg.io"), undefined);
+ * assert.equal(sniffs.of("reg.io:443"), undefined);
+ * sniffs.close();
+ * assert.equal(sniffs.of("127.0.0.1:1"), undefined); // closed: none started
+ * ```
+ */
+export class HostSniffs {
+  #sniffs = new Map<string, Promise<PeerSpeaks>>();
+  #closing = new AbortController();
+
+  /** The sniff of `host` (`name:port`), started on the first ask. */
+  of(host: string): Promise<PeerSpeaks> | undefined {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    if (port === undefined || port === "443") return undefined;
+    let sniff = this.#sniffs.get(host);
+    if (sniff === undefined && !this.#closing.signal.aborted) {
+      this.#sniffs.set(host, sniff = sniffTls(host, this.#closing.signal));
+      sniff.catch(() => {});
+    }
+    return sniff;
+  }
+
+  /** Stops the sniffs under way; later asks start none. Safe to call twice. */
+  close(): void {
+    this.#closing.abort(new TypeError("The fetch is closed"));
+  }
+}

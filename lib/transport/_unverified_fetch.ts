@@ -10,7 +10,7 @@ import { createInsecureFetch } from "./_insecure_fetch.ts";
 import { type ProxyEnv, proxyFor } from "./proxy.ts";
 import { classifyNetError, errorText } from "./net_errors.ts";
 import { urlParts } from "./url_parts.ts";
-import { type PeerSpeaks, sniffTls } from "./_tls_sniff.ts";
+import { HostSniffs } from "./_tls_sniff.ts";
 import { abortable } from "./abortable.ts";
 
 /** Structurally the transport's `ClosableFetch` (fetch.ts imports this file). */
@@ -34,6 +34,12 @@ export interface UnverifiedFetchOptions {
    * @default {undefined}
    */
   key?: string;
+  /**
+   * The sniffs to use, shared with whoever started some ahead (the registry
+   * fetch's `prepare`); closed with this fetch.
+   * @default {its own}
+   */
+  sniffs?: HostSniffs;
 }
 
 /** A TLS failure that means the peer does not speak TLS (plain http). */
@@ -76,20 +82,13 @@ export function createUnverifiedFetch(
   const { plain, proxyEnv, cert, key } = options;
   const clientCertificate = cert !== undefined || key !== undefined;
   const hosts = new Map<string, "deno" | "node">();
-  const sniffs = new Map<string, Promise<PeerSpeaks>>();
-  const closing = new AbortController();
+  const sniffs = options.sniffs ?? new HostSniffs();
   async function plainHttpPeer(
     host: string,
     signal: AbortSignal,
   ): Promise<boolean> {
-    const port = /:(\d+)$/.exec(host)?.[1];
-    if (port === undefined || port === "443") return false;
-    let sniff = sniffs.get(host);
-    if (sniff === undefined) {
-      sniffs.set(host, sniff = sniffTls(host, closing.signal));
-      sniff.catch(() => {});
-    }
-    return await abortable(sniff, signal) === "http";
+    const sniff = sniffs.of(host);
+    return sniff !== undefined && await abortable(sniff, signal) === "http";
   }
   let node: ClosableFetch | undefined;
   async function viaNode(request: Request): Promise<Response> {
@@ -139,8 +138,13 @@ export function createUnverifiedFetch(
     }
   }
   return Object.assign(unverifiedFetch, {
+    prepare(url: string): void {
+      if (!url.startsWith("https:") || clientCertificate) return;
+      const host = urlParts(url).host;
+      if (!hosts.has(host) && !proxied(url)) sniffs.of(host);
+    },
     close(): void {
-      closing.abort(new TypeError("The fetch is closed"));
+      sniffs.close();
       plain.close();
       node?.close();
     },

@@ -140,9 +140,13 @@ export async function findCertificates(
   return found;
 }
 
+// Synchronous: a missing folder (the common case) is then known at once,
+// not one turn of the event loop later, which at start-up waits for whatever
+// the main thread is busy with; the first request's TLS sniff waits for it.
+// deno-lint-ignore require-await
 async function listDir(path: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const entry of Deno.readDir(path)) {
+  for (const entry of Deno.readDirSync(path)) {
     if (!entry.isDirectory) names.push(entry.name);
   }
   return names;

@@ -27,6 +27,13 @@ export type Fetch = (request: Request) => Promise<Response>;
 export type ClosableFetch = Fetch & {
   /** Releases the HTTP client or connection pool; safe to call twice. */
   close(): void;
+  /**
+   * Learns ahead, without sending a request, what the first request to the
+   * host of `url` will need (under `tlsVerify: false`: whether the host
+   * speaks TLS at all), so that the answer's round trip overlaps the run's
+   * own start. Optional; never throws.
+   */
+  prepare?(url: string): void;
 };
 
 /** Options of {@linkcode createFetch}. */

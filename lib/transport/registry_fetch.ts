@@ -18,6 +18,8 @@ import { fileErrorReason, RegistryError } from "../errors.ts";
 import type { ClosableFetch } from "./fetch.ts";
 import { type ProxyEnv, proxyFor } from "./proxy.ts";
 import { processProxyEnv } from "./_deno_client.ts";
+import { HostSniffs } from "./_tls_sniff.ts";
+import { urlParts } from "./url_parts.ts";
 
 /** Options of {@linkcode createRegistryFetch}. */
 export interface RegistryFetchOptions extends FindCertificatesOptions {
@@ -68,6 +70,14 @@ export function createRegistryFetch(
   let closed = false;
   let told = false;
   const proxyEnv = options.proxyEnv ?? processProxyEnv();
+  const sniffs = options.tlsVerify === false ? new HostSniffs() : undefined;
+  function proxied(url: string): boolean {
+    try {
+      return proxyFor(url, proxyEnv) !== undefined;
+    } catch {
+      return true;
+    }
+  }
   async function load(): Promise<ClosableFetch> {
     try {
       certs = await findCertificates(registry, options);
@@ -81,6 +91,7 @@ export function createRegistryFetch(
         ...(certs.cert !== undefined ? { cert: certs.cert } : {}),
         ...(certs.key !== undefined ? { key: certs.key } : {}),
         proxyEnv,
+        ...(sniffs ? { sniffs } : {}),
       });
     } catch (error) {
       throw new RegistryError(
@@ -125,8 +136,16 @@ export function createRegistryFetch(
     }
   }
   return Object.assign(registryFetch, {
+    prepare(url: string): void {
+      // Started at once, not after the certificate folders are read: a
+      // client certificate found there (the fetch then uses node:https)
+      // leaves this sniff unused.
+      if (closed || sniffs === undefined || !url.startsWith("https:")) return;
+      if (!proxied(url)) sniffs.of(urlParts(url).host);
+    },
     close(): void {
       closed = true;
+      sniffs?.close();
       base?.then((fetch) => fetch.close(), () => {});
     },
   });
