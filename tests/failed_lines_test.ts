@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { FailedLines } from "../lib/run/failed_lines.ts";
-import { writeFailedList } from "../lib/run/list_files.ts";
+import { writeFailedList } from "../lib/run/failed_file.ts";
 
 Deno.test("FailedLines gives lines back in input order, text as added", () => {
   const failed = new FailedLines();

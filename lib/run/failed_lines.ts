@@ -2,7 +2,7 @@
  * The failed lines of a run, kept compactly until the failed file is written:
  * their text as UTF-8 in one growing buffer and their line numbers in typed
  * arrays, so that 100,000 failed lines cost about their bytes, not 100,000
- * objects on the JavaScript heap. Used by the run (run.ts, list_files.ts).
+ * objects on the JavaScript heap. Used by the run (run.ts, failed_file.ts).
  *
  * @module
  */

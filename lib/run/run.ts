@@ -24,7 +24,7 @@ import type {
   Reporter,
   RunSummary,
 } from "../report/reporter.ts";
-import { removeOldFailedList, writeFailedList } from "./list_files.ts";
+import { removeOldFailedList, writeFailedList } from "./failed_file.ts";
 
 /** Exit status of a run. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
