@@ -11,7 +11,7 @@ import type { Fetch } from "../transport/fetch.ts";
 import { attemptableCopy } from "../transport/retry.ts";
 import { TokenCache, type TokenKey } from "./token_cache.ts";
 import { basicAuthorization, requestToken } from "./token_request.ts";
-import { authServiceTimeout } from "./_auth_service.ts";
+import { type BearerHost, bearerTokens } from "./_bearer.ts";
 import { TokenPrefetch } from "./_prefetch.ts";
 import { withDiscovery } from "./_discovery.ts";
 import {
@@ -23,7 +23,6 @@ import {
   repositoryOf,
 } from "./support.ts";
 import { urlParts } from "../transport/url_parts.ts";
-import { abortable } from "../transport/abortable.ts";
 
 /** Options of {@linkcode withAuth}. */
 export interface AuthOptions {
@@ -60,9 +59,7 @@ export interface AuthOptions {
   bodyTimeoutMs?: number;
 }
 
-type HostAuth = { scheme: "bearer"; realm: string; service?: string } | {
-  scheme: "basic";
-};
+type HostAuth = BearerHost | { scheme: "basic" };
 
 /**
  * The login advice for missing credentials of one side of a run.
@@ -124,59 +121,6 @@ export function withAuth(
     credential: { username: string; password: string },
   ) => (basic ??= basicAuthorization(credential));
 
-  async function bearer(
-    host: HostAuth & { scheme: "bearer" },
-    scope: string | undefined,
-    registry: string,
-    signal: AbortSignal,
-  ): Promise<{ header: string; key: TokenKey }> {
-    const { credential, id } = await who();
-    if (
-      scope !== undefined && own !== undefined && registry === options.registry
-    ) {
-      await prefetch.demand(scope);
-    }
-    const key: TokenKey = {
-      realm: host.realm,
-      scopes: scope ? [scope] : [],
-      identity: id,
-    };
-    if (host.service !== undefined) key.service = host.service;
-    // A fresh token at hand: no waiting, no abort listener.
-    const cached = cache.peek(key);
-    if (cached !== undefined && !signal.aborted) {
-      return { header: `Bearer ${cached}`, key };
-    }
-    const token = await abortable(
-      cache.get(key, async () => {
-        const fetched = await requestToken(fetch, {
-          realm: host.realm,
-          ...(host.service !== undefined ? { service: host.service } : {}),
-          ...(scope !== undefined ? { scope } : {}),
-          ...(credential !== undefined ? { credential } : {}),
-          registry,
-          hint: options.hint ?? `log in with "hangar login ${registry}"`,
-          bodyTimeoutMs,
-        });
-        const mode = credential === undefined
-          ? "anonymous"
-          : "with credentials";
-        debug(
-          `auth: token for "${
-            scope ?? ""
-          }" from ${host.realm} (${mode}), expires in ${
-            fetched.expiresInSeconds ?? 60
-          } s`,
-        );
-        return fetched;
-      }),
-      signal,
-    ).catch((error) => {
-      throw authServiceTimeout(error, signal, registry, host.realm);
-    });
-    return { header: `Bearer ${token}`, key };
-  }
-
   const own = options.registry === undefined
     ? undefined
     : endpointHost(options.registry);
@@ -189,7 +133,7 @@ export function withAuth(
     noTokens: () => own === undefined || hosts.get(own)?.scheme === "basic",
     who,
     request: async (scopes) => {
-      const bearer = hosts.get(own!) as HostAuth & { scheme: "bearer" };
+      const bearer = hosts.get(own!) as BearerHost;
       const { credential } = await who();
       const registry = options.registry!;
       return await requestToken(fetch, {
@@ -202,6 +146,16 @@ export function withAuth(
         bodyTimeoutMs,
       });
     },
+    debug,
+  });
+  const bearer = bearerTokens({
+    fetch,
+    cache,
+    who,
+    prefetch: own === undefined ? undefined : prefetch,
+    registry: options.registry,
+    hint: options.hint,
+    bodyTimeoutMs,
     debug,
   });
   const authorized = async (request: Request): Promise<Response> => {
