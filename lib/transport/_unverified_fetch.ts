@@ -7,7 +7,7 @@
  * @module
  */
 import { createInsecureFetch } from "./_insecure_fetch.ts";
-import { type ProxyEnv, proxyFor } from "./proxy.ts";
+import { type ProxyEnv, usesProxy } from "./proxy.ts";
 import { classifyNetError, errorText } from "./net_errors.ts";
 import { urlParts } from "./url_parts.ts";
 import { HostSniffs } from "./_tls_sniff.ts";
@@ -99,20 +99,15 @@ export function createUnverifiedFetch(
     });
     return await node(request);
   }
-  function proxied(url: string): boolean {
-    try {
-      return proxyFor(url, proxyEnv) !== undefined;
-    } catch {
-      return true; // the node:https fetch says what is wrong with the proxy
-    }
-  }
   async function unverifiedFetch(request: Request): Promise<Response> {
     if (request.url.startsWith("http:")) return await plain(request);
     const host = request.url.startsWith("https:")
       ? urlParts(request.url).host
       : undefined;
     const seen = host === undefined ? "node" : hosts.get(host);
-    if (seen === "node" || clientCertificate || proxied(request.url)) {
+    if (
+      seen === "node" || clientCertificate || usesProxy(request.url, proxyEnv)
+    ) {
       return await viaNode(request);
     }
     if (seen === undefined && await plainHttpPeer(host!, request.signal)) {
@@ -141,7 +136,7 @@ export function createUnverifiedFetch(
     prepare(url: string): void {
       if (!url.startsWith("https:") || clientCertificate) return;
       const host = urlParts(url).host;
-      if (!hosts.has(host) && !proxied(url)) sniffs.of(host);
+      if (!hosts.has(host) && !usesProxy(url, proxyEnv)) sniffs.of(host);
     },
     close(): void {
       sniffs.close();

@@ -71,6 +71,28 @@ export function proxyFor(url: string, env: ProxyEnv): ProxyRoute | undefined {
 }
 
 /**
+ * Whether a request to `url` goes through a proxy of `env`; a proxy value
+ * that cannot be used counts as one (sending that request says what is
+ * wrong with it).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { usesProxy } from "./proxy.ts";
+ * assert.equal(usesProxy("https://reg.io/v2/", {}), false);
+ * assert.equal(usesProxy("https://reg.io/v2/", { HTTPS_PROXY: "p:3128" }), true);
+ * assert.equal(usesProxy("https://reg.io/v2/", { HTTPS_PROXY: "socks5://p" }), true);
+ * ```
+ */
+export function usesProxy(url: string, env: ProxyEnv): boolean {
+  try {
+    return proxyFor(url, env) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Parses one proxy value into a {@linkcode ProxyRoute}; `from` names the
  * variable in error messages.
  *

@@ -16,7 +16,7 @@ import {
 } from "./certs.ts";
 import { fileErrorReason, RegistryError } from "../errors.ts";
 import type { ClosableFetch } from "./fetch.ts";
-import { type ProxyEnv, proxyFor } from "./proxy.ts";
+import { type ProxyEnv, proxyFor, usesProxy } from "./proxy.ts";
 import { processProxyEnv } from "./_deno_client.ts";
 import { HostSniffs } from "./_tls_sniff.ts";
 import { urlParts } from "./url_parts.ts";
@@ -71,13 +71,6 @@ export function createRegistryFetch(
   let told = false;
   const proxyEnv = options.proxyEnv ?? processProxyEnv();
   const sniffs = options.tlsVerify === false ? new HostSniffs() : undefined;
-  function proxied(url: string): boolean {
-    try {
-      return proxyFor(url, proxyEnv) !== undefined;
-    } catch {
-      return true;
-    }
-  }
   async function load(): Promise<ClosableFetch> {
     try {
       certs = await findCertificates(registry, options);
@@ -141,7 +134,7 @@ export function createRegistryFetch(
       // client certificate found there (the fetch then uses node:https)
       // leaves this sniff unused.
       if (closed || sniffs === undefined || !url.startsWith("https:")) return;
-      if (!proxied(url)) sniffs.of(urlParts(url).host);
+      if (!usesProxy(url, proxyEnv)) sniffs.of(urlParts(url).host);
     },
     close(): void {
       closed = true;
