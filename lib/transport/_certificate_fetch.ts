@@ -11,11 +11,10 @@ import {
   type ClosableFetch,
   createFetch,
   type CreateFetchOptions,
+  createNoVerifyFetch,
 } from "./fetch.ts";
 import { nodeBuiltin } from "../types/node_builtin.ts";
 import type { HostSniffs } from "./_tls_sniff.ts";
-import { createUnverifiedFetch } from "./_unverified_fetch.ts";
-import { processProxyEnv } from "./_deno_client.ts";
 
 const nodeCrypto = () => nodeBuiltin("node:crypto");
 
@@ -102,17 +101,7 @@ export function createCertificateFetch(
       ...client,
     });
   }
-  if (!tlsVerify && options.sniffs !== undefined) {
-    // createFetch({ tlsVerify: false }), with the sniffs given
-    const proxyEnv = options.proxyEnv ?? processProxyEnv();
-    return createUnverifiedFetch({
-      plain: createFetch({ proxyEnv }),
-      proxyEnv,
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-      sniffs: options.sniffs,
-    });
-  }
+  if (!tlsVerify) return createNoVerifyFetch(client, options.sniffs);
   return createFetch({
     tlsVerify,
     ...(caCerts.length > 0 ? { caCerts } : {}),

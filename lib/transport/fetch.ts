@@ -13,6 +13,7 @@
  * @module
  */
 import { createUnverifiedFetch } from "./_unverified_fetch.ts";
+import type { HostSniffs } from "./_tls_sniff.ts";
 import { createDenoClient, processProxyEnv } from "./_deno_client.ts";
 import { type ProxyEnv, proxyFor, type ProxyRoute } from "./proxy.ts";
 import { RegistryError } from "../errors.ts";
@@ -84,16 +85,7 @@ export interface CreateFetchOptions {
  * ```
  */
 export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
-  if (options.tlsVerify === false) {
-    const proxyEnv = options.proxyEnv ?? processProxyEnv();
-    const { cert, key } = options;
-    return createUnverifiedFetch({
-      plain: createFetch({ proxyEnv }),
-      proxyEnv,
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-    });
-  }
+  if (options.tlsVerify === false) return createNoVerifyFetch(options);
   const { caCerts, cert, key } = options;
   const tls = {
     ...(caCerts ? { caCerts } : {}),
@@ -151,6 +143,38 @@ export function createFetch(options: CreateFetchOptions = {}): ClosableFetch {
       for (const client of clients?.values() ?? []) client?.close();
       clients = undefined;
     },
+  });
+}
+
+/**
+ * The fetch of `createFetch({ tlsVerify: false })` (CA certificates unused),
+ * sharing `sniffs` when given (the registry fetch starts some ahead).
+ * Internal to the transport layer; lib/registry.ts does not export it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createNoVerifyFetch } from "./fetch.ts";
+ * import { HostSniffs } from "./_tls_sniff.ts";
+ * const sniffs = new HostSniffs();
+ * const fetch = createNoVerifyFetch({ proxyEnv: {} }, sniffs);
+ * assert(typeof fetch.prepare === "function");
+ * fetch.close(); // closes the sniffs too
+ * assert.equal(sniffs.of("127.0.0.1:1"), undefined);
+ * ```
+ */
+export function createNoVerifyFetch(
+  options: Omit<CreateFetchOptions, "tlsVerify">,
+  sniffs?: HostSniffs,
+): ClosableFetch {
+  const proxyEnv = options.proxyEnv ?? processProxyEnv();
+  const { cert, key } = options;
+  return createUnverifiedFetch({
+    plain: createFetch({ proxyEnv }),
+    proxyEnv,
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
+    ...(sniffs !== undefined ? { sniffs } : {}),
   });
 }
 
