@@ -95,13 +95,10 @@ export class RegistryClient {
     this.#fetch = stack;
     // The first repository noted lets the base fetch learn ahead what the
     // first request will need (the ClientHello of --tls-verify=false).
-    const prepare = (base as Partial<ClosableFetch>).prepare;
-    let prepared = prepare === undefined;
+    let prepare = (base as Partial<ClosableFetch>).prepare?.bind(base);
     this.#prefetch = (repositories) => {
-      if (!prepared) {
-        prepared = true;
-        prepare!.call(base, `${this.#base}/v2/`);
-      }
+      prepare?.(`${this.#base}/v2/`);
+      prepare = undefined;
       stack.prefetch(repositories);
     };
     this.#route = stack.route;
