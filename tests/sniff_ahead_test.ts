@@ -30,13 +30,24 @@ Deno.test("createRegistryFetch({ tlsVerify: false }).prepare() sends the ClientH
     dirs: [],
   });
   try {
-    fetch.prepare!(`https://${host}/v2/`);
+    const written = fetch.prepare!(`https://${host}/v2/`);
     // No request was made: this connection is the prepared sniff.
     const conn = await listener.accept();
     assert.deepEqual(
       await readExactly(conn, CLIENT_HELLO.length),
       CLIENT_HELLO,
     );
+    // Settled once the ClientHello is written, before any answer (the
+    // bound only ends a failing test).
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    assert.equal(
+      await Promise.race([
+        written!.then(() => "written"),
+        new Promise((resolve) => bound = setTimeout(resolve, 5000, "late")),
+      ]),
+      "written",
+    );
+    clearTimeout(bound);
     await conn.write(
       new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"),
     );
@@ -101,4 +112,61 @@ Deno.test("RegistryClient.prefetch() prepares its base fetch once, for the regis
   client.prefetch("a");
   client.prefetch("b");
   assert.deepEqual(prepared, ["https://reg.io:5000/v2/"]);
+});
+
+Deno.test("RegistryClient: the first request is built after what prepare() sent is on its way; later requests do not wait", async () => {
+  const digest = `sha256:${"a".repeat(64)}`;
+  const order: string[] = [];
+  let sent = () => {};
+  const base: ClosableFetch = Object.assign(
+    (request: Request) => {
+      order.push(new URL(request.url).pathname);
+      return Promise.resolve(
+        new Response(null, { headers: { "docker-content-digest": digest } }),
+      );
+    },
+    {
+      close() {},
+      prepare: () =>
+        new Promise<void>((resolve) =>
+          sent = () => {
+            order.push("sent");
+            resolve();
+          }
+        ),
+    },
+  );
+  const client = new RegistryClient("reg.io:5000", {
+    fetch: base,
+    credential: () => Promise.resolve(undefined),
+  });
+  client.prefetch("a");
+  const first = client.resolveManifest("a", "1");
+  // Microtasks only: the wait's time limit (a timer) cannot end it here,
+  // and a request not held back reaches the fetch within these turns.
+  for (let turn = 0; turn < 100; turn++) await Promise.resolve();
+  assert.deepEqual(order, []);
+  sent();
+  assert.equal((await first).digest, digest);
+  const second = client.resolveManifest("a", "2");
+  for (let turn = 0; turn < 100; turn++) await Promise.resolve();
+  assert.deepEqual(order, ["sent", "/v2/a/manifests/1", "/v2/a/manifests/2"]);
+  await second;
+});
+
+Deno.test("RegistryClient: a prepare() that never settles holds the first request back only briefly", async () => {
+  const digest = `sha256:${"b".repeat(64)}`;
+  const base: ClosableFetch = Object.assign(
+    () =>
+      Promise.resolve(
+        new Response(null, { headers: { "docker-content-digest": digest } }),
+      ),
+    { close() {}, prepare: () => new Promise<void>(() => {}) },
+  );
+  const client = new RegistryClient("reg.io:5000", {
+    fetch: base,
+    credential: () => Promise.resolve(undefined),
+  });
+  client.prefetch("a");
+  assert.equal((await client.resolveManifest("a", "1")).digest, digest);
 });

@@ -17,7 +17,8 @@ import type {
   GetBlobOptions,
   RegistryClientOptions,
 } from "./_client_options.ts";
-import { sendRequest } from "./_request.ts";
+import { type RequestSpec, sendRequest } from "./_request.ts";
+import { settledWithin } from "../transport/deadlines.ts";
 import { buildStack } from "./_transport_stack.ts";
 import { RegistryCheck } from "./_not_registry.ts";
 import {
@@ -46,6 +47,13 @@ export type {
   ResolvedManifest,
 };
 export type { GetBlobOptions, RegistryClientOptions };
+
+/**
+ * How long the first request waits for what was sent ahead to be on its way:
+ * about the first-run code it overlaps. A slower connect overlaps that code
+ * as before, and a host that never answers costs no more than this.
+ */
+const READY_WAIT_MS = 20;
 
 /**
  * Talks to one registry (`docker.io` means `registry-1.docker.io`).
@@ -79,6 +87,8 @@ export class RegistryClient {
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   };
   #debug: ((line: string) => void) | undefined;
+  /** What the base fetch sent ahead, on its way (awaited by the first request). */
+  #ready: Promise<void> | undefined;
 
   /** A client for `registry` (`host[:port]`) with `options`. */
   constructor(registry: string, options: RegistryClientOptions = {}) {
@@ -97,8 +107,9 @@ export class RegistryClient {
     // first request will need (the ClientHello of --tls-verify=false).
     let prepare = (base as Partial<ClosableFetch>).prepare?.bind(base);
     this.#prefetch = (repositories) => {
-      prepare?.(`${this.#base}/v2/`);
+      const sent = prepare?.(`${this.#base}/v2/`);
       prepare = undefined;
+      if (sent !== undefined) this.#ready = settledWithin(sent, READY_WAIT_MS);
       stack.prefetch(repositories);
     };
     this.#route = stack.route;
@@ -358,7 +369,7 @@ export class RegistryClient {
     activity?: string,
     fetch: Fetch = this.#fetch,
   ): Promise<T> {
-    return sendRequest(fetch, {
+    const spec: RequestSpec = {
       method,
       url: `${this.#base}${path}`,
       headers: { ...headers, "User-Agent": this.#userAgent },
@@ -371,6 +382,14 @@ export class RegistryClient {
         retryDelay(attempt, { error }, this.#retry),
       ...(this.#retry.sleep ? { sleep: this.#retry.sleep } : {}),
       ...(this.#debug ? { debug: this.#debug } : {}),
-    }, read);
+    };
+    // The first request lets the event loop write what prepare() started
+    // (a ClientHello waits for its connect) before building itself: a first
+    // request runs much code for the first time, which then overlaps the
+    // answer's round trip instead of holding back the write.
+    const ready = this.#ready;
+    if (ready === undefined) return sendRequest(fetch, spec, read);
+    this.#ready = undefined;
+    return ready.then(() => sendRequest(fetch, spec, read));
   }
 }

@@ -49,11 +49,18 @@ export const CLIENT_HELLO: Uint8Array = (() => {
 
 const HTTP = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
+/** A host's sniff: its answer, and when its ClientHello was on its way. */
+interface Sniff {
+  answer: Promise<PeerSpeaks>;
+  sent: Promise<void>;
+}
+
 /**
  * Reads what `host` (`name:port`, IPv6 in brackets) answers to a TLS
  * ClientHello: `"http"` for `HTTP/`, `"tls"` for a TLS record, `"unknown"`
  * for anything else, a closed connection or a failed connect. An aborted
- * `signal` closes the connection and rejects with its reason.
+ * `signal` closes the connection and rejects with its reason. `onSent` is
+ * called once the ClientHello is written.
  *
  * @example Usage
  * ```ts
@@ -71,6 +78,7 @@ const HTTP = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 export async function sniffTls(
   host: string,
   signal?: AbortSignal,
+  onSent?: () => void,
 ): Promise<PeerSpeaks> {
   signal?.throwIfAborted();
   const colon = host.lastIndexOf(":");
@@ -91,6 +99,7 @@ export async function sniffTls(
     conn = await Deno.connect({ hostname, port });
     if (aborted) abort();
     await conn.write(CLIENT_HELLO);
+    onSent?.();
     const first = new Uint8Array(HTTP.length);
     let got = 0;
     while (got < first.length) {
@@ -136,17 +145,33 @@ export async function sniffTls(
  * ```
  */
 export class HostSniffs {
-  #sniffs = new Map<string, Promise<PeerSpeaks>>();
+  #sniffs = new Map<string, Sniff>();
   #closing = new AbortController();
 
   /** The sniff of `host` (`name:port`), started on the first ask. */
   of(host: string): Promise<PeerSpeaks> | undefined {
+    return this.#start(host)?.answer;
+  }
+
+  /**
+   * Starts the sniff of `host` like {@linkcode HostSniffs.of}; the promise
+   * settles (never rejects) once its ClientHello is written or the sniff
+   * is over, whichever comes first.
+   */
+  sent(host: string): Promise<void> | undefined {
+    return this.#start(host)?.sent;
+  }
+
+  #start(host: string): Sniff | undefined {
     const port = /:(\d+)$/.exec(host)?.[1];
     if (port === undefined || port === "443") return undefined;
     let sniff = this.#sniffs.get(host);
     if (sniff === undefined && !this.#closing.signal.aborted) {
-      this.#sniffs.set(host, sniff = sniffTls(host, this.#closing.signal));
-      sniff.catch(() => {});
+      let onSent = () => {};
+      const sent = new Promise<void>((resolve) => onSent = resolve);
+      const answer = sniffTls(host, this.#closing.signal, onSent);
+      answer.then(onSent, onSent);
+      this.#sniffs.set(host, sniff = { answer, sent });
     }
     return sniff;
   }

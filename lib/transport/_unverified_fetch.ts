@@ -133,10 +133,11 @@ export function createUnverifiedFetch(
     }
   }
   return Object.assign(unverifiedFetch, {
-    prepare(url: string): void {
-      if (!url.startsWith("https:") || clientCertificate) return;
+    prepare(url: string): Promise<void> | undefined {
+      if (!url.startsWith("https:") || clientCertificate) return undefined;
       const host = urlParts(url).host;
-      if (!hosts.has(host) && !usesProxy(url, proxyEnv)) sniffs.of(host);
+      if (hosts.has(host) || usesProxy(url, proxyEnv)) return undefined;
+      return sniffs.sent(host);
     },
     close(): void {
       sniffs.close();

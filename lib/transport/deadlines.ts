@@ -172,3 +172,29 @@ export function startDeadline(ms: number, run: () => void): () => void {
   if (queue === undefined) queues.set(ms, queue = new DeadlineQueue(ms));
   return queue.add(run);
 }
+
+/**
+ * Settles once `promise` settles or `ms` milliseconds have passed, whichever
+ * comes first; never rejects (a wait that is only worth a short time).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { settledWithin } from "./deadlines.ts";
+ * assert.equal(await settledWithin(Promise.reject(new Error("no")), 60_000), undefined);
+ * await settledWithin(new Promise(() => {}), 1); // never settles: the time ends it
+ * ```
+ */
+export function settledWithin(
+  promise: Promise<unknown>,
+  ms: number,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const cancel = startDeadline(ms, resolve);
+    const settled = () => {
+      cancel();
+      resolve();
+    };
+    promise.then(settled, settled);
+  });
+}

@@ -32,9 +32,11 @@ export type ClosableFetch = Fetch & {
    * Learns ahead, without sending a request, what the first request to the
    * host of `url` will need (under `tlsVerify: false`: whether the host
    * speaks TLS at all), so that the answer's round trip overlaps the run's
-   * own start. Optional; never throws.
+   * own start. Optional; never throws. The promise it may return settles
+   * (never rejects) once what it sent is on its way, so that a caller can
+   * let the event loop send it before a long stretch of its own work.
    */
-  prepare?(url: string): void;
+  prepare?(url: string): Promise<void> | undefined;
 };
 
 /** Options of {@linkcode createFetch}. */

@@ -129,12 +129,15 @@ export function createRegistryFetch(
     }
   }
   return Object.assign(registryFetch, {
-    prepare(url: string): void {
+    prepare(url: string): Promise<void> | undefined {
       // Started at once, not after the certificate folders are read: a
       // client certificate found there (the fetch then uses node:https)
       // leaves this sniff unused.
-      if (closed || sniffs === undefined || !url.startsWith("https:")) return;
-      if (!usesProxy(url, proxyEnv)) sniffs.of(urlParts(url).host);
+      if (closed || sniffs === undefined || !url.startsWith("https:")) {
+        return undefined;
+      }
+      if (usesProxy(url, proxyEnv)) return undefined;
+      return sniffs.sent(urlParts(url).host);
     },
     close(): void {
       closed = true;
