@@ -6,25 +6,13 @@
  * @module
  */
 import { isDigest } from "../types/digest.ts";
-import {
-  type ClosableFetch,
-  createFetch,
-  type Fetch,
-} from "../transport/fetch.ts";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "../types/manifest.ts";
-import { registryEndpoint } from "../types/reference.ts";
 import type {
   GetBlobOptions,
   RegistryClientOptions,
 } from "./_client_options.ts";
-import { type RequestSpec, sendRequest } from "./_request.ts";
-import { settledWithin } from "../transport/deadlines.ts";
-import { buildStack } from "./_transport_stack.ts";
+import { ClientTransport } from "./_client_transport.ts";
 import { RegistryCheck } from "./_not_registry.ts";
-import {
-  retryDelay,
-  type RetryPolicyOptions,
-} from "../transport/retry_policy.ts";
 import {
   type FetchedManifest,
   readBlobAnswer,
@@ -49,13 +37,6 @@ export type {
 export type { GetBlobOptions, RegistryClientOptions };
 
 /**
- * How long the first request waits for what was sent ahead to be on its way:
- * about the first-run code it overlaps. A slower connect overlaps that code
- * as before, and a host that never answers costs no more than this.
- */
-const READY_WAIT_MS = 20;
-
-/**
  * Talks to one registry (`docker.io` means `registry-1.docker.io`).
  *
  * @example Usage
@@ -74,55 +55,23 @@ const READY_WAIT_MS = 20;
 export class RegistryClient {
   /** The registry name as given. */
   readonly registry: string;
-  #base: string;
-  #fetch: Fetch;
-  #prefetch: (repositories: Iterable<string>) => void;
-  #route: (url: string) => string;
+  #transport: ClientTransport;
+  #send = <T>(call: ClientCall<T>): Promise<T> => this.#transport.send(call);
   #registryCheck: RegistryCheck;
-  #referrers = new ReferrersLookup((call) => this.#call(call));
-  #closable: ClosableFetch | undefined;
-  #timeoutMs: number;
-  #userAgent: string;
-  #retry: RetryPolicyOptions & {
-    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  };
-  #debug: ((line: string) => void) | undefined;
-  /** What the base fetch sent ahead, on its way (awaited by the first request). */
-  #ready: Promise<void> | undefined;
+  #referrers = new ReferrersLookup(this.#send);
 
   /** A client for `registry` (`host[:port]`) with `options`. */
   constructor(registry: string, options: RegistryClientOptions = {}) {
     this.registry = registry;
-    this.#base = `https://${registryEndpoint(registry)}`;
-    const tlsVerify = options.tlsVerify ?? true;
-    this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
-    this.#userAgent = options.userAgent ?? "hangar-mirror-validate/0.1.0";
-    this.#retry = options.retry ?? {};
-    this.#debug = options.debug;
-    let base = options.fetch;
-    if (base === undefined) base = this.#closable = createFetch({ tlsVerify });
-    const stack = buildStack(base, registry, { ...options, tlsVerify });
-    this.#fetch = stack;
-    // The first repository noted lets the base fetch learn ahead what the
-    // first request will need (the ClientHello of --tls-verify=false).
-    let prepare = (base as Partial<ClosableFetch>).prepare?.bind(base);
-    this.#prefetch = (repositories) => {
-      const sent = prepare?.(`${this.#base}/v2/`);
-      prepare = undefined;
-      if (sent !== undefined) this.#ready = settledWithin(sent, READY_WAIT_MS);
-      stack.prefetch(repositories);
-    };
-    this.#route = stack.route;
+    this.#transport = new ClientTransport(registry, options);
     this.#registryCheck = new RegistryCheck((read, acceptStatus) =>
-      this.#request(
-        "GET",
-        "/v2/",
-        {},
-        undefined,
+      this.#send({
+        method: "GET",
+        path: "/v2/",
         read,
         acceptStatus,
-        "checking the registry",
-      )
+        activity: "checking the registry",
+      })
     );
   }
 
@@ -137,17 +86,15 @@ export class RegistryClient {
    * ```
    */
   async ping(signal?: AbortSignal): Promise<void> {
-    await this.#request(
-      "GET",
-      "/v2/",
-      {},
-      signal,
-      async (response) => {
+    await this.#send({
+      method: "GET",
+      path: "/v2/",
+      ...(signal ? { signal } : {}),
+      read: async (response) => {
         await response.body?.cancel();
       },
-      undefined,
-      "checking the registry",
-    );
+      activity: "checking the registry",
+    });
   }
 
   /**
@@ -171,15 +118,15 @@ export class RegistryClient {
     signal?: AbortSignal,
   ): Promise<ResolvedManifest> {
     const path = `/v2/${repository}/manifests/${reference}`;
-    const head = await this.#request(
-      "HEAD",
+    const head = await this.#send({
+      method: "HEAD",
       path,
-      { Accept: MANIFEST_ACCEPT },
-      signal,
-      (response, url) => readHeadAnswer(response, url, reference),
-      (status) => status === 405 || status === 501,
-      "resolving the manifest",
-    ).catch((error) => this.#registryCheck.rethrow(error, signal));
+      headers: { Accept: MANIFEST_ACCEPT },
+      ...(signal ? { signal } : {}),
+      read: (response, url) => readHeadAnswer(response, url, reference),
+      acceptStatus: (status) => status === 405 || status === 501,
+      activity: "resolving the manifest",
+    }).catch((error) => this.#registryCheck.rethrow(error, signal));
     if (head !== undefined) return head;
     const fetched = await this.getManifest(repository, reference, signal);
     return { ...fetched, size: fetched.body.byteLength };
@@ -205,15 +152,14 @@ export class RegistryClient {
     signal?: AbortSignal,
   ): Promise<FetchedManifest> {
     const path = `/v2/${repository}/manifests/${reference}`;
-    return await this.#request(
-      "GET",
+    return await this.#send({
+      method: "GET",
       path,
-      { Accept: MANIFEST_ACCEPT },
-      signal,
-      (response, url) => readManifestAnswer(response, url, reference),
-      undefined,
-      "reading the manifest",
-    ).catch((error) => this.#registryCheck.rethrow(error, signal));
+      headers: { Accept: MANIFEST_ACCEPT },
+      ...(signal ? { signal } : {}),
+      read: (response, url) => readManifestAnswer(response, url, reference),
+      activity: "reading the manifest",
+    }).catch((error) => this.#registryCheck.rethrow(error, signal));
   }
 
   /**
@@ -239,15 +185,13 @@ export class RegistryClient {
     }
     const maxBytes = options.maxBytes ?? MAX_MANIFEST_BYTES;
     const path = `/v2/${repository}/blobs/${digest}`;
-    return await this.#request(
-      "GET",
+    return await this.#send({
+      method: "GET",
       path,
-      {},
-      options.signal,
-      (response, url) => readBlobAnswer(response, url, digest, maxBytes),
-      undefined,
-      "reading the blob",
-    );
+      ...(options.signal ? { signal: options.signal } : {}),
+      read: (response, url) => readBlobAnswer(response, url, digest, maxBytes),
+      activity: "reading the blob",
+    });
   }
 
   /**
@@ -267,7 +211,7 @@ export class RegistryClient {
     digest: string,
     signal?: AbortSignal,
   ): Promise<boolean> {
-    return await headBlob((call) => this.#call(call), {
+    return await headBlob(this.#send, {
       repository,
       digest,
       ...(signal ? { signal } : {}),
@@ -311,7 +255,7 @@ export class RegistryClient {
    * ```
    */
   async listTags(repository: string, signal?: AbortSignal): Promise<string[]> {
-    return await listTags((call) => this.#call(call), {
+    return await listTags(this.#send, {
       repository,
       ...(signal ? { signal } : {}),
     });
@@ -330,7 +274,7 @@ export class RegistryClient {
    * ```
    */
   prefetch(repository: string): void {
-    this.#prefetch([repository]);
+    this.#transport.prefetch([repository]);
   }
 
   /**
@@ -343,53 +287,6 @@ export class RegistryClient {
    * ```
    */
   close(): void {
-    this.#closable?.close();
-  }
-
-  #call<T>(call: ClientCall<T>): Promise<T> {
-    return this.#request(
-      call.method,
-      call.path,
-      call.headers ?? {},
-      call.signal,
-      call.read,
-      call.acceptStatus,
-      call.activity,
-      call.wrap?.(this.#fetch),
-    );
-  }
-
-  #request<T>(
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    signal: AbortSignal | undefined,
-    read: (response: Response, url: string) => Promise<T>,
-    acceptStatus?: (status: number) => boolean,
-    activity?: string,
-    fetch: Fetch = this.#fetch,
-  ): Promise<T> {
-    const spec: RequestSpec = {
-      method,
-      url: `${this.#base}${path}`,
-      headers: { ...headers, "User-Agent": this.#userAgent },
-      timeoutMs: this.#timeoutMs,
-      route: this.#route,
-      ...(activity ? { activity } : {}),
-      ...(signal ? { signal } : {}),
-      ...(acceptStatus ? { acceptStatus } : {}),
-      retryRead: (attempt, error) =>
-        retryDelay(attempt, { error }, this.#retry),
-      ...(this.#retry.sleep ? { sleep: this.#retry.sleep } : {}),
-      ...(this.#debug ? { debug: this.#debug } : {}),
-    };
-    // The first request lets the event loop write what prepare() started
-    // (a ClientHello waits for its connect) before building itself: a first
-    // request runs much code for the first time, which then overlaps the
-    // answer's round trip instead of holding back the write.
-    const ready = this.#ready;
-    if (ready === undefined) return sendRequest(fetch, spec, read);
-    this.#ready = undefined;
-    return ready.then(() => sendRequest(fetch, spec, read));
+    this.#transport.close();
   }
 }
