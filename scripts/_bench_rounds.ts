@@ -8,7 +8,7 @@
  * @module
  */
 
-import { bundleArgs } from "./bundle.ts";
+import { bundleTo } from "./bundle.ts";
 import { firstRequestMs } from "./_bench_hub_parts.ts";
 
 /**
@@ -73,9 +73,8 @@ export interface FirstRequests {
 
 /**
  * The time from spawn to the first connection of `mirror-validate` on a
- * one-line list, from source and as a bundle written into `dir` (built
- * with the same arguments as `deno task bundle`, run without deno.json as
- * a user would), and of a script that only connects (the floor of this
+ * one-line list, from source and as a bundle written into `dir` (built as
+ * `deno task bundle` builds it, run without deno.json as a user would), and of a script that only connects (the floor of this
  * machine at this moment), the median of `runs` each after a warm-up run.
  */
 export async function firstRequests(
@@ -83,17 +82,7 @@ export async function firstRequests(
 ): Promise<FirstRequests> {
   const deno = Deno.execPath();
   const bundle = `${dir}/hangar.js`;
-  const built = await new Deno.Command(deno, {
-    args: bundleArgs(bundle),
-    cwd: root,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!built.success) {
-    throw new Error(
-      `deno bundle failed: ${new TextDecoder().decode(built.stderr)}`,
-    );
-  }
+  await bundleTo(bundle, root.endsWith("/") ? root : `${root}/`);
   const floor = `${dir}/connect_only.js`;
   await Deno.writeTextFile(
     floor,

@@ -13,7 +13,8 @@
  *
  * Usage: deno task bench:ab [--rounds 7] [--images 300] [--delay 10]
  * [--jobs 10] DIR... (each DIR a checkout, e.g. made with
- * `git worktree add /tmp/before HEAD~3`; `.` is this one).
+ * `git worktree add /tmp/before HEAD~3`, `.` for this one; or a bundle, a
+ * `.js` file from `deno task bundle`, run without deno.json as users run it).
  *
  * @module
  */
@@ -49,7 +50,10 @@ if (dirs.length === 0) {
   Deno.exit(2);
 }
 const checkouts = await Promise.all(dirs.map((dir) => Deno.realPath(dir)));
-for (const dir of checkouts) await Deno.stat(`${dir}/cli.ts`);
+const isBundle = (dir: string) => dir.endsWith(".js");
+for (const dir of checkouts) {
+  await Deno.stat(isBundle(dir) ? dir : `${dir}/cli.ts`);
+}
 
 await using stack = new AsyncDisposableStack();
 const scratch = await Deno.makeTempDir();
@@ -65,10 +69,12 @@ const signal = new AbortController().signal;
 const validate = (dir: string) =>
   measure([
     Deno.execPath(),
-    ...["run", "-A", `${dir}/cli.ts`, "mirror-validate"],
+    ...(isBundle(dir)
+      ? ["run", "-A", "--no-config", dir, "mirror-validate"]
+      : ["run", "-A", `${dir}/cli.ts`, "mirror-validate"]),
     ...["-f", `${scratch}/list.txt`, "--tls-verify=false", "-j", `${jobs}`],
     ...["-o", `${scratch}/failed.txt`],
-  ], { sides, dir: scratch, cwd: dir, signal });
+  ], { sides, dir: scratch, cwd: isBundle(dir) ? scratch : dir, signal });
 
 // One run each first: Deno's caches of each checkout are filled.
 for (const dir of checkouts) await validate(dir);

@@ -42,6 +42,76 @@ export function bundleArgs(output: string): string[] {
   ];
 }
 
+/** esbuild's `require` for the CommonJS packages a bundle inlines. */
+const REQUIRE_SHIM =
+  'import { createRequire as __deno_internal_createRequire } from "node:module";\n' +
+  "var __require = __deno_internal_createRequire(import.meta.url);\n";
+
+/** The same `require`, loading a `node:` builtin on its first call. */
+const LAZY_REQUIRE =
+  "var __require = (id) => globalThis.process.getBuiltinModule(id);\n";
+
+/**
+ * Makes the `require` of a bundle's CommonJS packages (commander) lazy.
+ * esbuild's shim imports `node:module` at the top of the bundle, which loads
+ * Deno's Node layer (about 40 ms) before the first line of hangar runs, even
+ * when nothing is ever required: a valid `mirror-validate` command line never
+ * loads commander. The lazy shim loads each builtin on its first
+ * `__require()` through `process.getBuiltinModule`, as hangar's own
+ * `nodeBuiltin()` does. The code comes back unchanged when it has no such
+ * shim, or when it requires anything but a `node:` builtin.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lazyNodeRequire } from "./bundle.ts";
+ * const shim = 'import { createRequire as __deno_internal_createRequire } from "node:module";\n' +
+ *   "var __require = __deno_internal_createRequire(import.meta.url);\n";
+ * const lazy = lazyNodeRequire(`${shim}var events = __require("node:events");\n`);
+ * assert(!lazy.includes('"node:module"'));
+ * assert(lazy.startsWith("var __require = (id) => globalThis.process.getBuiltinModule(id);"));
+ * const other = `${shim}var pkg = __require("./pkg.js");\n`;
+ * assert.equal(lazyNodeRequire(other), other);
+ * ```
+ */
+export function lazyNodeRequire(code: string): string {
+  if (!code.includes(REQUIRE_SHIM)) return code;
+  const required = [...code.matchAll(/__require\(([^)]*)\)/g)]
+    .map((match) => match[1]!);
+  if (!required.every((id) => /^"node:[a-z_/]+"$/.test(id))) return code;
+  return code.replace(REQUIRE_SHIM, LAZY_REQUIRE);
+}
+
+/**
+ * Bundles `cli.ts` of the checkout at `root` (with its trailing slash) into
+ * `output` (absolute, or relative to `root`) with
+ * {@linkcode bundleArgs}, then makes its `require` lazy
+ * ({@linkcode lazyNodeRequire}). Throws with deno's own message on failure.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { bundleTo } from "./bundle.ts";
+ * await bundleTo("/tmp/hangar.js");
+ * ```
+ */
+export async function bundleTo(output: string, root = ROOT): Promise<void> {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: bundleArgs(output),
+    cwd: root,
+    stdout: "inherit",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    const detail = new TextDecoder().decode(result.stderr).trim();
+    throw new Error(`Cannot bundle "cli.ts": ${detail}`);
+  }
+  const path = output.startsWith("/") ? output : `${root}${output}`;
+  await Deno.writeTextFile(
+    path,
+    lazyNodeRequire(await Deno.readTextFile(path)),
+  );
+}
+
 /**
  * Writes `DIR/SHA256SUMS` in `sha256sum` format (`HEX  NAME`, sorted by
  * name) for every regular file in `dir` but itself, and returns its text.
@@ -91,16 +161,7 @@ export async function writeChecksums(dir: string): Promise<string> {
 export async function bundle(): Promise<string> {
   await Deno.mkdir(`${ROOT}${DIST}`, { recursive: true });
   const output = `${DIST}/hangar.js`;
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: bundleArgs(output),
-    cwd: ROOT,
-    stdout: "inherit",
-    stderr: "piped",
-  }).output();
-  if (!result.success) {
-    const detail = new TextDecoder().decode(result.stderr).trim();
-    throw new Error(`Cannot bundle "cli.ts": ${detail}`);
-  }
+  await bundleTo(output);
   await writeChecksums(`${ROOT}${DIST}`);
   return `${ROOT}${output}`;
 }

@@ -30,7 +30,15 @@ async function freshBundle(): Promise<string> {
   const built = await Deno.stat(BUNDLE).then((i) => i.mtime?.getTime() ?? 0)
     .catch(() => 0);
   let newest = 0;
-  for (const path of ["cli.ts", "deno.json", "deno.lock", "lib"]) {
+  for (
+    const path of [
+      "cli.ts",
+      "deno.json",
+      "deno.lock",
+      "lib",
+      "scripts/bundle.ts",
+    ]
+  ) {
     newest = Math.max(newest, await newestSource(`${ROOT}${path}`));
   }
   return built > newest ? BUNDLE : await bundle();
@@ -141,6 +149,32 @@ Deno.test("the bundle validates a real mirror from an empty DENO_DIR without fet
     assert.deepEqual(npm, []);
   } finally {
     await Promise.all([src.stop(), dst.stop()]);
+    await Deno.remove(host, { recursive: true });
+  }
+});
+
+Deno.test("the bundle loads Node's layer only for commander: no node:module import, and commander's usage errors and help still work", async () => {
+  const built = await freshBundle();
+  const code = await Deno.readTextFile(built);
+  assert(!code.includes('from "node:module"'));
+  const host = await Deno.makeTempDir();
+  try {
+    await Deno.copyFile(built, `${host}/hangar.js`);
+    const typo = await runBundle(
+      `${host}/hangar.js`,
+      ["mirror-validate", "-f", "list", "--tls-verfy=false"],
+      host,
+    );
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stdout, "");
+    assert.equal(
+      typo.stderr,
+      'Error: Unknown option "--tls-verfy=false": did you mean --tls-verify?\n',
+    );
+    const help = await runBundle(`${host}/hangar.js`, ["--help"], host);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: hangar \[options\] \[command\]/);
+  } finally {
     await Deno.remove(host, { recursive: true });
   }
 });
