@@ -65,7 +65,7 @@ export class ClientTransport {
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   };
   #debug: ((line: string) => void) | undefined;
-  #prepare: ((url: string) => Promise<void> | undefined) | undefined;
+  #prepare: ((url: string) => Promise<void> | void) | undefined;
   /** What the base fetch sent ahead, on its way (awaited by the first request). */
   #ready: Promise<void> | undefined;
 
@@ -91,9 +91,11 @@ export class ClientTransport {
    * ClientHello of `--tls-verify=false`).
    */
   prefetch(repositories: Iterable<string>): void {
-    const sent = this.#prepare?.(`${this.#base}/v2/`);
+    const sent: unknown = this.#prepare?.(`${this.#base}/v2/`);
     this.#prepare = undefined;
-    if (sent !== undefined) this.#ready = settledWithin(sent, READY_WAIT_MS);
+    if (sent instanceof Promise) {
+      this.#ready = settledWithin(sent, READY_WAIT_MS);
+    }
     this.#fetch.prefetch(repositories);
   }
 

@@ -36,7 +36,7 @@ export type ClosableFetch = Fetch & {
    * (never rejects) once what it sent is on its way, so that a caller can
    * let the event loop send it before a long stretch of its own work.
    */
-  prepare?(url: string): Promise<void> | undefined;
+  prepare?(url: string): Promise<void> | void;
 };
 
 /** Options of {@linkcode createFetch}. */
