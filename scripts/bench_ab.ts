@@ -8,8 +8,10 @@
  * Each round runs the bare HEADs from this process (the benchmark's floor),
  * the same HEADs as a script in a new process (`_bench_bare_process.ts`:
  * what any Deno program pays to start), then `cli.ts mirror-validate` of
- * every checkout in turn; the report gives, per row, the median wall time and
- * the median of its per-round ratios to the bare row of the same round.
+ * every checkout in turn (every other round in reverse order); the report
+ * gives, per row, the median wall time and the median of its per-round
+ * ratios to the bare row of the same round, then each later checkout's
+ * per-round ratio to the first one.
  *
  * Usage: deno task bench:ab [--rounds 7] [--images 300] [--delay 10]
  * [--jobs 10] DIR... (each DIR a checkout, e.g. made with
@@ -95,7 +97,11 @@ for (let round = 0; round < rounds; round++) {
   const own = await bareProcess();
   if (own.code !== 0) throw new Error(`bare script: ${own.tail.trim()}`);
   processWalls.push(own.wallMs);
-  for (const [i, dir] of checkouts.entries()) {
+  // Every other round in reverse order: no checkout always runs first.
+  const order = [...checkouts.keys()];
+  if (round % 2 === 1) order.reverse();
+  for (const i of order) {
+    const dir = checkouts[i]!;
     const run = await validate(dir);
     if (run.code !== 0) {
       throw new Error(`${dir}: exit ${run.code}: ${run.tail.trim()}`);
@@ -121,5 +127,16 @@ for (const [name, row] of rows) {
       `${median(ratios).toFixed(2)}x bare (rounds ${
         ratios.map((r) => r.toFixed(2)).join(", ")
       })`,
+  );
+}
+// Paired with the first checkout, round by round: the machine's drift
+// between rounds cancels out.
+for (const [i, dir] of checkouts.entries()) {
+  if (i === 0) continue;
+  const ratios = walls[i]!.map((wall, round) => wall / walls[0]![round]!);
+  console.log(
+    `${dir} / ${checkouts[0]}  median ${median(ratios).toFixed(3)} (rounds ${
+      ratios.map((r) => r.toFixed(2)).join(", ")
+    })`,
   );
 }
