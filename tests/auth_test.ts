@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { loginHint, withAuth } from "../lib/auth/auth.ts";
+import { withAuth } from "../lib/auth/auth.ts";
+import { loginHint } from "../lib/auth/credentials.ts";
 import { RegistryError } from "../lib/errors.ts";
 import type { Fetch } from "../lib/transport/fetch.ts";
 import { TokenCache } from "../lib/auth/token_cache.ts";

@@ -62,27 +62,6 @@ export interface AuthOptions {
 type HostAuth = BearerHost | { scheme: "basic" };
 
 /**
- * The login advice for missing credentials of one side of a run.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { loginHint } from "./auth.ts";
- * assert(
- *   loginHint("reg.io", "destination") ===
- *     'log in with "hangar login reg.io" or set DEST_USERNAME/DEST_PASSWORD',
- * );
- * ```
- */
-export function loginHint(
-  registry: string,
-  side: "source" | "destination",
-): string {
-  const prefix = side === "source" ? "SOURCE" : "DEST";
-  return `log in with "hangar login ${registry}" or set ${prefix}_USERNAME/${prefix}_PASSWORD`;
-}
-
-/**
  * Wraps a fetch with registry authentication. A final 401 throws a RegistryError
  * of kind "unauthorized", a 403 one of kind "denied". With `registry` set,
  * requests to any other host (redirects) pass through without credentials.

@@ -192,3 +192,24 @@ async function fromHelper(
     return undefined;
   }
 }
+
+/**
+ * The login advice for missing credentials of one side of a run.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loginHint } from "./credentials.ts";
+ * assert(
+ *   loginHint("reg.io", "destination") ===
+ *     'log in with "hangar login reg.io" or set DEST_USERNAME/DEST_PASSWORD',
+ * );
+ * ```
+ */
+export function loginHint(
+  registry: string,
+  side: "source" | "destination",
+): string {
+  const prefix = side === "source" ? "SOURCE" : "DEST";
+  return `log in with "hangar login ${registry}" or set ${prefix}_USERNAME/${prefix}_PASSWORD`;
+}

@@ -7,9 +7,12 @@
 
 import type { FindCertificatesOptions } from "../transport/certs.ts";
 import { createRegistryFetch } from "../transport/registry_fetch.ts";
-import { type CredentialSources, findCredential } from "../auth/credentials.ts";
 import type { ClosableFetch, Fetch } from "../transport/fetch.ts";
-import { loginHint } from "../auth/auth.ts";
+import {
+  type CredentialSources,
+  findCredential,
+  loginHint,
+} from "../auth/credentials.ts";
 import { RegistryClient } from "./client.ts";
 import { TokenCache } from "../auth/token_cache.ts";
 import type { ProxyEnv } from "../transport/proxy.ts";
