@@ -8,7 +8,7 @@
  * @module
  */
 import type { Agent as HttpsAgent } from "node:https";
-import type { IncomingMessage } from "node:http";
+import { bodyStream } from "./_node_body.ts";
 import { RegistryError } from "../errors.ts";
 import { type ProxyEnv, proxyFor, type ProxyRoute } from "./proxy.ts";
 import { processProxyEnv } from "./_deno_client.ts";
@@ -223,54 +223,4 @@ export function createNodeFetch(options: NodeFetchOptions = {}): ClosableFetch {
       tunnels.clear();
     },
   });
-}
-
-function bodyStream(
-  res: IncomingMessage,
-  signal: AbortSignal,
-  done: () => void,
-): ReadableStream<Uint8Array> {
-  let finished = false;
-  let fail: (reason: unknown) => void = () => {};
-  function onAbort(): void {
-    fail(signal.reason);
-    res.destroy();
-  }
-  function finish(): void {
-    finished = true;
-    signal.removeEventListener("abort", onAbort);
-    done();
-  }
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      fail = (reason) => {
-        if (finished) return;
-        finish();
-        controller.error(reason);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      res.on("data", (chunk: Uint8Array) => {
-        if (finished) return;
-        controller.enqueue(new Uint8Array(chunk));
-        if ((controller.desiredSize ?? 0) <= 0) res.pause();
-      });
-      res.on("end", () => {
-        if (finished) return;
-        finish();
-        controller.close();
-      });
-      res.on("error", (error: Error) => fail(error));
-      res.on(
-        "close",
-        () => fail(new Error("connection closed before the body was complete")),
-      );
-    },
-    pull() {
-      res.resume();
-    },
-    cancel() {
-      if (!finished) finish();
-      res.destroy();
-    },
-  }, { highWaterMark: 4 });
 }
