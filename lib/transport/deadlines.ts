@@ -49,6 +49,11 @@ class WebTimer {
     this.#signal.addEventListener("abort", this.#run, { once: true });
   }
 
+  /** Whether `run` runs when the timer fires (started, not yet run or stopped). */
+  get pending(): boolean {
+    return this.#listening;
+  }
+
   /** Nothing runs until the next `start`; the process may end meanwhile. */
   stop(): void {
     if (!this.#listening) return;
@@ -69,7 +74,6 @@ class DeadlineQueue {
   #head = 0;
   #live = 0;
   #timer = new WebTimer(() => this.#fire());
-  #armed = false;
   #ms: number;
 
   constructor(ms: number) {
@@ -84,7 +88,7 @@ class DeadlineQueue {
     };
     this.#entries.push(deadline);
     this.#live++;
-    if (!this.#armed) this.#arm(this.#ms);
+    if (!this.#timer.pending) this.#arm(this.#ms);
     return () => this.#cancel(deadline);
   }
 
@@ -93,7 +97,6 @@ class DeadlineQueue {
     deadline.done = true;
     if (--this.#live === 0) {
       this.#timer.stop();
-      this.#armed = false;
       this.#entries = [];
       this.#head = 0;
       return;
@@ -117,12 +120,10 @@ class DeadlineQueue {
     // A longer delay would overflow the timer and fire at once: wake up at
     // the limit and arm again for the rest (#fire runs only what is due).
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
-    this.#armed = true;
     this.#timer.start(delay);
   }
 
   #fire(): void {
-    this.#armed = false;
     const now = performance.now();
     this.#skipDone();
     const due: Deadline[] = [];
