@@ -13,6 +13,9 @@
  * @module
  */
 
+import { type ProxyEnv, usesProxy } from "./proxy.ts";
+import { urlParts } from "./url_parts.ts";
+
 /** What the peer's first bytes said. */
 export type PeerSpeaks = "http" | "tls" | "unknown";
 
@@ -162,15 +165,24 @@ export class HostSniffs {
     return this.#start(host)?.sent;
   }
 
+  /**
+   * Starts, ahead of the request, the sniff a request to `url` would wait
+   * for: that of an https URL not sent through a proxy of `proxyEnv`. The
+   * promise is {@linkcode HostSniffs.sent}'s; nothing is started otherwise.
+   */
+  prepare(url: string, proxyEnv: ProxyEnv): Promise<void> | undefined {
+    if (!url.startsWith("https:") || usesProxy(url, proxyEnv)) return undefined;
+    return this.sent(urlParts(url).host);
+  }
+
   #start(host: string): Sniff | undefined {
     const port = /:(\d+)$/.exec(host)?.[1];
     if (port === undefined || port === "443") return undefined;
     let sniff = this.#sniffs.get(host);
     if (sniff === undefined && !this.#closing.signal.aborted) {
-      let onSent = () => {};
-      const sent = new Promise<void>((resolve) => onSent = resolve);
-      const answer = sniffTls(host, this.#closing.signal, onSent);
-      answer.then(onSent, onSent);
+      const { promise: sent, resolve: onSent } = Promise.withResolvers<void>();
+      const answer = sniffTls(host, this.#closing.signal, () => onSent());
+      answer.then(() => onSent(), () => onSent());
       this.#sniffs.set(host, sniff = { answer, sent });
     }
     return sniff;

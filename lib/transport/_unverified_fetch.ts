@@ -134,10 +134,8 @@ export function createUnverifiedFetch(
   }
   return Object.assign(unverifiedFetch, {
     prepare(url: string): Promise<void> | undefined {
-      if (!url.startsWith("https:") || clientCertificate) return undefined;
-      const host = urlParts(url).host;
-      if (hosts.has(host) || usesProxy(url, proxyEnv)) return undefined;
-      return sniffs.sent(host);
+      if (clientCertificate || hosts.has(urlParts(url).host)) return undefined;
+      return sniffs.prepare(url, proxyEnv);
     },
     close(): void {
       sniffs.close();

@@ -16,10 +16,9 @@ import {
 } from "./certs.ts";
 import { fileErrorReason, RegistryError } from "../errors.ts";
 import type { ClosableFetch } from "./fetch.ts";
-import { type ProxyEnv, proxyFor, usesProxy } from "./proxy.ts";
+import { type ProxyEnv, proxyFor } from "./proxy.ts";
 import { processProxyEnv } from "./_deno_client.ts";
 import { HostSniffs } from "./_tls_sniff.ts";
-import { urlParts } from "./url_parts.ts";
 
 /** Options of {@linkcode createRegistryFetch}. */
 export interface RegistryFetchOptions extends FindCertificatesOptions {
@@ -133,11 +132,8 @@ export function createRegistryFetch(
       // Started at once, not after the certificate folders are read: a
       // client certificate found there (the fetch then uses node:https)
       // leaves this sniff unused.
-      if (closed || sniffs === undefined || !url.startsWith("https:")) {
-        return undefined;
-      }
-      if (usesProxy(url, proxyEnv)) return undefined;
-      return sniffs.sent(urlParts(url).host);
+      if (closed || sniffs === undefined) return undefined;
+      return sniffs.prepare(url, proxyEnv);
     },
     close(): void {
       closed = true;
