@@ -33,6 +33,12 @@ import {
   writeInputs,
 } from "./_bench_seed.ts";
 import { type Side, startSides } from "./_bench_sides.ts";
+import {
+  positive,
+  worldOptions,
+  type WorldSettings,
+  worldSettings,
+} from "./_bench_flags.ts";
 import { printReport, secs } from "./_bench_table.ts";
 import {
   type FirstRequests,
@@ -45,11 +51,7 @@ const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
 
 /** The benchmark's settings, from its flags. */
-interface Settings {
-  images: number;
-  delayMs: number;
-  jobs: number;
-  rounds: number;
+interface Settings extends WorldSettings {
   bigLines: number;
   big: boolean;
 }
@@ -58,32 +60,16 @@ function parseFlags(args: string[]): Settings {
   const { values: flags } = parseArgs({
     args,
     options: {
-      images: { type: "string", default: "300" },
-      delay: { type: "string", default: "10" },
-      jobs: { type: "string", default: "10" },
-      rounds: { type: "string", default: "3" },
+      ...worldOptions({ images: 300, delay: 10, jobs: 10, rounds: 3 }),
       "big-lines": { type: "string", default: "100000" },
       "no-big": { type: "boolean", default: false },
     },
   });
   return {
-    images: positive("--images", flags.images),
-    delayMs: positive("--delay", flags.delay),
-    jobs: positive("--jobs", flags.jobs),
-    rounds: positive("--rounds", flags.rounds),
+    ...worldSettings(flags),
     bigLines: positive("--big-lines", flags["big-lines"]),
     big: !flags["no-big"],
   };
-}
-
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(
-      `Invalid ${name} "${text}": expected a whole number above 0`,
-    );
-  }
-  return n;
 }
 
 async function benchmark(

@@ -24,29 +24,27 @@ import { parseArgs } from "node:util";
 import { startSides } from "./_bench_sides.ts";
 import { mirrorLines, seedMirror, writeInputs } from "./_bench_seed.ts";
 import { bareHeads, measure } from "./_bench_measure.ts";
+import {
+  worldOptions,
+  type WorldSettings,
+  worldSettings,
+} from "./_bench_flags.ts";
 
 const { values: flags, positionals: dirs } = parseArgs({
   args: Deno.args,
   options: {
-    rounds: { type: "string", default: "7" },
-    images: { type: "string", default: "300" },
-    delay: { type: "string", default: "10" },
-    jobs: { type: "string", default: "10" },
+    ...worldOptions({ images: 300, delay: 10, jobs: 10, rounds: 7 }),
   },
   allowPositionals: true,
 });
-const number = (name: string, value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a whole number above 0, not "${value}"`);
-    Deno.exit(2);
-  }
-  return n;
-};
-const rounds = number("rounds", flags.rounds);
-const images = number("images", flags.images);
-const delayMs = number("delay", flags.delay);
-const jobs = number("jobs", flags.jobs);
+let settings: WorldSettings;
+try {
+  settings = worldSettings(flags);
+} catch (error) {
+  console.error((error as Error).message);
+  Deno.exit(2);
+}
+const { rounds, images, delayMs, jobs } = settings;
 if (dirs.length === 0) {
   console.error("Name at least one checkout: deno task bench:ab DIR...");
   Deno.exit(2);

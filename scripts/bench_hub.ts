@@ -30,6 +30,7 @@ import { measure, type Run } from "./_bench_measure.ts";
 import type { Side } from "./_bench_sides.ts";
 import { firstRequests, interleaved, medianRun } from "./_bench_rounds.ts";
 import { bareHubHeads, skopeoHubScript } from "./_bench_hub_parts.ts";
+import { worldOptions, worldSettings } from "./_bench_flags.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -38,17 +39,9 @@ const PASSWORD = "bench-secret";
 
 const { values: flags } = parseArgs({
   args: Deno.args.filter((a) => a !== "--scenario" && a !== "hub"),
-  options: {
-    images: { type: "string", default: "600" },
-    delay: { type: "string", default: "25" },
-    jobs: { type: "string", default: "20" },
-    rounds: { type: "string", default: "3" },
-  },
+  options: worldOptions({ images: 600, delay: 25, jobs: 20, rounds: 3 }),
 });
-const rounds = Number(flags.rounds);
-const images = Number(flags.images);
-const delayMs = Number(flags.delay);
-const jobs = Number(flags.jobs);
+const { rounds, images, delayMs, jobs } = worldSettings(flags);
 
 await using stack = new AsyncDisposableStack();
 const dir = await Deno.makeTempDir({ prefix: "hangar-bench-hub-" });

@@ -30,25 +30,21 @@ import { HangarLog } from "../lib/report/hangar_log.ts";
 import { MANIFEST_ACCEPT } from "../lib/types/manifest.ts";
 import { mirrorLines, seedMirror } from "./_bench_seed.ts";
 import { startSides } from "./_bench_sides.ts";
+import { worldOptions, worldSettings } from "./_bench_flags.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
   options: {
-    images: { type: "string", default: "300" },
-    delay: { type: "string", default: "10" },
-    jobs: { type: "string", default: "10" },
-    rounds: { type: "string", default: "15" },
+    ...worldOptions({ images: 300, delay: 10, jobs: 10, rounds: 15 }),
     serve: { type: "boolean", default: false },
   },
 });
-const images = Number(flags.images);
-const jobs = Number(flags.jobs);
-const rounds = Number(flags.rounds);
+const { images, delayMs, jobs, rounds } = worldSettings(flags);
 
 /** The child: registries behind proxies, seeded; prints the proxies' hosts. */
 async function serve(): Promise<void> {
   await using stack = new AsyncDisposableStack();
-  const sides = await startSides(stack, { delayMs: Number(flags.delay) });
+  const sides = await startSides(stack, { delayMs });
   await seedMirror([sides[0].registry, sides[1].registry], images);
   console.log(JSON.stringify([sides[0].proxy.host, sides[1].proxy.host]));
   // Until the parent closes standard input.
@@ -152,7 +148,7 @@ async function measure(hosts: [string, string]): Promise<void> {
   runClients.close();
   await Deno.remove(dir, { recursive: true });
   console.log(
-    `${images} images, 2 HEADs each, -j ${jobs}, ${flags.delay} ms each way, ${rounds} rounds, ${navigator.hardwareConcurrency} CPUs; CPU per image:`,
+    `${images} images, 2 HEADs each, -j ${jobs}, ${delayMs} ms each way, ${rounds} rounds, ${navigator.hardwareConcurrency} CPUs; CPU per image:`,
   );
   const bare = quantiles(cpu.get("bare fetch")!)[1];
   for (const [name, values] of cpu) {
